@@ -48,7 +48,7 @@ export function sealValue(
   if (sealed === null) return null;
   const payload = new Uint8Array(AEAD_NONCE_SIZE + sealed.length);
   payload.set(nonce, 0);
-  payload.set(sealed!, AEAD_NONCE_SIZE);
+  payload.set(changetype<Uint8Array>(sealed), AEAD_NONCE_SIZE);
   const signedPart = VERSION_PREFIX + base64UrlEncode(payload);
   const tag = keys.mac.mac(macInput(name, signedPart));
   return signedPart + "." + base64UrlEncode(tag);

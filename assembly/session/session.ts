@@ -2,31 +2,44 @@
 import { ByteReader, ByteWriter } from "./bytes";
 
 const SESSION_FORMAT: u8 = 1;
-const MAX_GROUPS = 256;
+const MAX_CLAIMS = 64;
+
+/** One ID-token claim kept for the upstream, its value flattened to text. */
+export class Claim {
+  constructor(public name: string, public value: string) {}
+}
 
 export class Session {
   /** When the session was issued or last refreshed (seconds since the Unix epoch). */
   issuedAt: i64 = 0;
   subject: string = "";
-  email: string = "";
-  preferredUsername: string = "";
-  name: string = "";
-  groups: Array<string> = new Array<string>();
+  /** The claims the configuration sends upstream (besides the subject). */
+  claims: Array<Claim> = new Array<Claim>();
   accessToken: string = "";
   idToken: string = "";
   refreshToken: string = "";
   /** When the access token expires (0: the provider did not say). */
   accessTokenExpiresAt: i64 = 0;
 
+  /** The value of claim `name`; the subject for "sub"; null when not kept. */
+  claim(name: string): string | null {
+    if (name == "sub") return this.subject;
+    for (let i = 0; i < this.claims.length; i++) {
+      if (this.claims[i].name == name) return this.claims[i].value;
+    }
+    return null;
+  }
+
   encode(): Uint8Array {
-    return new ByteWriter()
+    const writer = new ByteWriter()
       .u8(SESSION_FORMAT)
       .u64(<u64>this.issuedAt)
       .string(this.subject)
-      .string(this.email)
-      .string(this.preferredUsername)
-      .string(this.name)
-      .strings(this.groups)
+      .u64(<u64>this.claims.length);
+    for (let i = 0; i < this.claims.length; i++) {
+      writer.string(this.claims[i].name).string(this.claims[i].value);
+    }
+    return writer
       .string(this.accessToken)
       .string(this.idToken)
       .string(this.refreshToken)
@@ -41,10 +54,12 @@ export class Session {
     const session = new Session();
     session.issuedAt = <i64>reader.u64();
     session.subject = reader.string();
-    session.email = reader.string();
-    session.preferredUsername = reader.string();
-    session.name = reader.string();
-    session.groups = reader.strings(MAX_GROUPS);
+    const count = reader.u64();
+    if (count > <u64>MAX_CLAIMS) return null;
+    for (let i: u64 = 0; i < count && reader.ok; i++) {
+      const name = reader.string();
+      session.claims.push(new Claim(name, reader.string()));
+    }
     session.accessToken = reader.string();
     session.idToken = reader.string();
     session.refreshToken = reader.string();
