@@ -96,6 +96,8 @@ export function chacha20XorAt(
   for (let i: usize = 0; done + i < length; i++) {
     store<u8>(output + done + i, load<u8>(input + done + i) ^ load<u8>(KEYSTREAM + i));
   }
+  // The unused rest of the block would decrypt the next message bytes under this nonce.
+  memory.fill(KEYSTREAM, 0, 64);
 }
 
 /** The number of 64-byte blocks `length` bytes need. */

@@ -143,6 +143,13 @@ export class Poly1305 {
     this.carryFully();
     this.subtractPrimeIfAbove();
     this.writeTag(out);
+    this.forgetKey();
+  }
+
+  /** Clears r and s, so that a finished MAC leaves no key in memory. */
+  private forgetKey(): void {
+    this.r0 = this.r1 = this.r2 = this.r3 = this.r4 = 0;
+    this.s0 = this.s1 = this.s2 = this.s3 = 0;
   }
 
   /** Propagates every carry, leaving h below 2^130 with limbs under 2^26 (h1 at most 2^26). */

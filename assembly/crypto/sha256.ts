@@ -109,7 +109,7 @@ export class Sha256 {
     return this;
   }
 
-  /** Continues from a state saved by `saveState` after `length` bytes (a whole number of blocks). */
+  /** Continues from a state that `saveState` kept after `length` bytes, a multiple of 64. */
   resume(saved: StaticArray<u32>, length: u64): Sha256 {
     memory.copy(changetype<usize>(this.state), changetype<usize>(saved), 32);
     this.pendingLength = 0;
