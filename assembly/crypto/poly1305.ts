@@ -152,7 +152,7 @@ export class Poly1305 {
     this.s0 = this.s1 = this.s2 = this.s3 = 0;
   }
 
-  /** Propagates every carry, leaving h below 2^130 with limbs under 2^26 (h1 at most 2^26). */
+  /** Propagates the carries: every limb ends under 2^26, except h1, which may reach 2^26. */
   private carryFully(): void {
     this.h2 += this.h1 >>> 26;
     this.h1 &= LIMB_MASK;
