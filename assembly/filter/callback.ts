@@ -1,0 +1,171 @@
+// The callback (OpenID Connect Core §3.1.2.5 to §3.1.3.7): the provider sends the browser
+// back with a code and the state. The state must belong to a login flow of this browser;
+// the code is exchanged at the token endpoint by a callout; the ID token is verified; then
+// the session cookie is set, the flow cookie cleared, and the browser sent to its page.
+import { getBufferBytes, getHeader, log, logEnabled } from "../abi/host";
+import { BufferType, LogLevel, MapType } from "../abi/types";
+import { parseQuery, queryCount, queryGet, QueryParam } from "../codec/percent";
+import { JsonObject } from "../codec/json";
+import { buildClearCookie, buildSetCookie } from "../http/cookies";
+import { Config, TokenAuthMethod } from "../config/config";
+import { ClientAuth, TokenResponse } from "../oidc/token";
+import { constantTimeEqual } from "../crypto/ct";
+import { FlowState, flowCookieName } from "../session/flow";
+import { CookieKeys, sealValue, unsealValue } from "../session/sealed";
+import { Claim, Session } from "../session/session";
+import { RequestView } from "./request";
+import { FLOW_LIFETIME_SECONDS, cookieAttributes } from "./login";
+import { sendError, sendRedirect } from "./reply";
+
+/** Where a callback stands once its request has been read. */
+export class CallbackStart {
+  constructor(public flow: FlowState | null, public code: string) {}
+}
+
+function sameText(a: string, b: string): bool {
+  return constantTimeEqual(
+    Uint8Array.wrap(String.UTF8.encode(a)), Uint8Array.wrap(String.UTF8.encode(b)),
+  );
+}
+
+/** Provider error codes are short ASCII words (RFC 6749 §4.1.2.1); anything else is hidden. */
+function safeErrorCode(code: string): string {
+  if (code.length > 64) return "invalid";
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95)) return "invalid";
+  }
+  return code;
+}
+
+function single(params: Array<QueryParam>, name: string): string | null {
+  return queryCount(params, name) == 1 ? queryGet(params, name) : null;
+}
+
+/** The flow of `state`, from its cookie; null when missing, forged, or too old. */
+function findFlow(
+  config: Config, keys: CookieKeys, request: RequestView, state: string, now: i64,
+): FlowState | null {
+  const name = flowCookieName(config.flowCookiePrefix, state);
+  for (let i = 0; i < request.cookies.length; i++) {
+    const cookie = request.cookies[i];
+    if (cookie.name != name) continue;
+    const record = unsealValue(keys, name, cookie.value);
+    const flow = record !== null ? FlowState.decode(record) : null;
+    if (flow === null || !sameText(flow.state, state)) continue;
+    if (flow.createdAt > now + 60 || now - flow.createdAt > FLOW_LIFETIME_SECONDS) continue;
+    return flow;
+  }
+  return null;
+}
+
+/**
+ * Reads the callback request. Answers it directly (error page) and returns null when it
+ * cannot go on; otherwise returns the flow and the code to exchange.
+ */
+export function readCallback(
+  config: Config, keys: CookieKeys, request: RequestView, now: i64,
+): CallbackStart | null {
+  const params = parseQuery(request.query);
+  if (params === null) return refuse(request, 400, "invalid_callback", "callback query malformed");
+  const error = single(params, "error");
+  if (error !== null) {
+    const code = safeErrorCode(error);
+    log(LogLevel.Warn, "login refused by the provider: " + code);
+    sendError(403, "provider_error", "The identity provider refused the login (" + code + ").",
+      request.browser, []);
+    return null;
+  }
+  const state = single(params, "state");
+  const code = single(params, "code");
+  if (state === null || code === null || state.length == 0 || code.length == 0) {
+    return refuse(request, 400, "invalid_callback", "callback without one state and one code");
+  }
+  const flow = findFlow(config, keys, request, state, now);
+  if (flow === null) {
+    return refuse(request, 400, "login_expired", "callback state matches no login flow");
+  }
+  return new CallbackStart(flow, code);
+}
+
+function refuse(request: RequestView, status: u32, code: string, cause: string): CallbackStart | null {
+  log(LogLevel.Warn, "callback refused: " + cause);
+  const message = code == "login_expired"
+    ? "This login link has expired or was already used. Please start again."
+    : "The login could not be completed.";
+  sendError(status, code, message, request.browser, []);
+  return null;
+}
+
+export function tokenAuth(config: Config): ClientAuth {
+  return config.tokenAuthMethod == TokenAuthMethod.ClientSecretPost
+    ? ClientAuth.Post
+    : ClientAuth.Basic;
+}
+
+/** The response of the token callout: status, and the body when there is one. */
+export class CalloutAnswer {
+  constructor(public status: u32, public body: Uint8Array) {}
+}
+
+export function readCalloutAnswer(numHeaders: u32, bodySize: u32): CalloutAnswer {
+  if (numHeaders == 0) return new CalloutAnswer(0, new Uint8Array(0));
+  const status = getHeader(MapType.HttpCallResponseHeaders, ":status");
+  const code = status === null ? 0 : I32.parseInt(status);
+  const body = getBufferBytes(BufferType.HttpCallResponseBody, 0, bodySize);
+  return new CalloutAnswer(<u32>max(code, 0), body === null ? new Uint8Array(0) : Uint8Array.wrap(body));
+}
+
+/** Flattens a claim for a header: strings as they are, lists joined with ",". */
+function claimText(claims: JsonObject, name: string): string | null {
+  const text = claims.getString(name);
+  if (text !== null) return text;
+  const list = claims.getArray(name);
+  if (list !== null) {
+    const strings = list.strings();
+    return strings !== null ? strings.join(",") : null;
+  }
+  const number = claims.getInteger(name);
+  if (claims.has(name) && number != i64.MIN_VALUE) return number.toString();
+  return null;
+}
+
+/** The session for verified ID-token claims and the tokens of the response. */
+export function newSession(
+  config: Config, claims: JsonObject, tokens: TokenResponse, now: i64,
+): Session {
+  const session = new Session();
+  session.issuedAt = now;
+  session.subject = claims.getString("sub")!;
+  for (let i = 0; i < config.claimHeaders.length; i++) {
+    const name = config.claimHeaders[i].claim;
+    if (name == "sub" || session.claim(name) !== null) continue;
+    const value = claimText(claims, name);
+    if (value !== null) session.claims.push(new Claim(name, value));
+  }
+  session.accessToken = tokens.accessToken;
+  session.idToken = tokens.idToken;
+  session.refreshToken = tokens.refreshToken;
+  session.accessTokenExpiresAt = tokens.expiresIn > 0 ? now + tokens.expiresIn : 0;
+  return session;
+}
+
+/** Ends a successful login: session cookie set, flow cookie cleared, back to the page. */
+export function finishLogin(
+  config: Config, keys: CookieKeys, request: RequestView, flow: FlowState, session: Session,
+  nonce: Uint8Array,
+): bool {
+  const value = sealValue(keys, config.cookieName, session.encode(), nonce);
+  if (value === null) return false;
+  const attributes = cookieAttributes(config, request);
+  const maxAge: i64 = config.cookieExpire > 0 ? config.cookieExpire : -1;
+  const cookies = [
+    buildSetCookie(config.cookieName, value, attributes, maxAge),
+    buildClearCookie(flowCookieName(config.flowCookiePrefix, flow.state), attributes),
+  ];
+  if (logEnabled(LogLevel.Info)) {
+    log(LogLevel.Info, "login complete: session issued, back to the page first asked for");
+  }
+  sendRedirect(flow.target, cookies, "oidc_sso_callback");
+  return true;
+}

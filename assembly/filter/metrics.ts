@@ -1,0 +1,15 @@
+// Counters the filter keeps with the host (Envoy exposes them with its own statistics).
+import { Metric, defineMetric } from "../abi/host";
+import { MetricType } from "../abi/types";
+
+export class FilterMetrics {
+  loginRedirects: Metric = defineMetric(MetricType.Counter, "oidc_sso.login_redirects");
+  loginDenied: Metric = defineMetric(MetricType.Counter, "oidc_sso.login_required_401");
+  callbacksOk: Metric = defineMetric(MetricType.Counter, "oidc_sso.callbacks_ok");
+  callbacksFailed: Metric = defineMetric(MetricType.Counter, "oidc_sso.callbacks_failed");
+  sessionsAccepted: Metric = defineMetric(MetricType.Counter, "oidc_sso.sessions_accepted");
+  sessionsRejected: Metric = defineMetric(MetricType.Counter, "oidc_sso.sessions_rejected");
+  bypassed: Metric = defineMetric(MetricType.Counter, "oidc_sso.bypassed");
+  providerErrors: Metric = defineMetric(MetricType.Counter, "oidc_sso.provider_errors");
+  providerUnavailable: Metric = defineMetric(MetricType.Counter, "oidc_sso.provider_unavailable");
+}

@@ -1,0 +1,74 @@
+// One request as the filter sees it: its pseudo-headers and the headers the decisions need,
+// read once from the host's header map.
+import { HeaderPair, Headers } from "../abi/headers";
+import { Cookie, parseCookieHeader } from "../http/cookies";
+import { isBrowserNavigation } from "../http/client";
+import { HeaderLookup } from "../rules/match";
+
+export class RequestView extends HeaderLookup {
+  /** `:path` as sent: path and query. */
+  rawPath: string = "";
+  /** The path without its query, for matching the filter's own endpoints exactly. */
+  pathOnly: string = "";
+  query: string = "";
+  authority: string = "";
+  method: string = "";
+  scheme: string = "";
+  cookies: Array<Cookie> = new Array<Cookie>();
+  /** How many Cookie headers the request has (several are possible in HTTP/1.1). */
+  cookieHeaders: i32 = 0;
+  browser: bool = false;
+
+  constructor(public headers: Headers) {
+    super();
+    this.rawPath = this.value(":path");
+    const question = this.rawPath.indexOf("?");
+    this.pathOnly = question < 0 ? this.rawPath : this.rawPath.substring(0, question);
+    this.query = question < 0 ? "" : this.rawPath.substring(question + 1);
+    this.authority = this.value(":authority");
+    this.method = this.value(":method");
+    const scheme = this.get(":scheme");
+    this.scheme = scheme === null ? "https" : scheme;
+    this.readCookies();
+    this.browser = isBrowserNavigation(
+      this.get("accept"), this.get("sec-fetch-mode"), this.get("x-requested-with"),
+    );
+  }
+
+  private readCookies(): void {
+    for (let i = 0; i < this.headers.length; i++) {
+      const header = this.headers[i];
+      if (header.name != "cookie") continue;
+      this.cookieHeaders++;
+      const parsed = parseCookieHeader(header.value);
+      for (let j = 0; j < parsed.length; j++) this.cookies.push(parsed[j]);
+    }
+  }
+
+  /** The first value of header `name` (lowercase), or null. */
+  get(name: string): string | null {
+    for (let i = 0; i < this.headers.length; i++) {
+      if (this.headers[i].name == name) return this.headers[i].value;
+    }
+    return null;
+  }
+
+  /** The first value of header `name`, or "" when absent. */
+  value(name: string): string {
+    const found = this.get(name);
+    return found === null ? "" : found;
+  }
+
+  has(name: string): bool {
+    return this.get(name) !== null;
+  }
+
+  /** The origin the browser used: scheme and authority, e.g. "https://app.example.com". */
+  get origin(): string {
+    return this.scheme + "://" + this.authority;
+  }
+}
+
+export function header(name: string, value: string): HeaderPair {
+  return new HeaderPair(name, value);
+}

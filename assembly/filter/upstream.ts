@@ -1,0 +1,65 @@
+// What the upstream receives. The filter's own cookies never leave the gateway; identity
+// headers a client sent are removed, so that only the filter can assert who the user is;
+// then the session's identity is added.
+import { MapType } from "../abi/types";
+import { addHeader, removeHeader, replaceHeader } from "../abi/host";
+import { Cookie, joinCookies } from "../http/cookies";
+import { Config } from "../config/config";
+import { Session } from "../session/session";
+import { RequestView } from "./request";
+
+/** True for the session cookie and every login-flow cookie of this filter. */
+export function isFilterCookie(config: Config, name: string): bool {
+  return name == config.cookieName || name.startsWith(config.flowCookiePrefix);
+}
+
+/** Rewrites the Cookie header without the filter's cookies (only when it holds any). */
+function stripFilterCookies(config: Config, request: RequestView): void {
+  const kept = new Array<Cookie>();
+  let removed = false;
+  for (let i = 0; i < request.cookies.length; i++) {
+    const cookie = request.cookies[i];
+    if (isFilterCookie(config, cookie.name)) removed = true;
+    else kept.push(cookie);
+  }
+  // Several Cookie headers are merged into one, so none can hide a filter cookie.
+  if (!removed && request.cookieHeaders <= 1) return;
+  if (kept.length == 0) removeHeader(MapType.HttpRequestHeaders, "cookie");
+  else replaceHeader(MapType.HttpRequestHeaders, "cookie", joinCookies(kept));
+}
+
+/** Header values must not carry CR, LF, NUL or other controls into the upstream request. */
+function headerSafe(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c == 127) return "";
+  }
+  return value;
+}
+
+/**
+ * Prepares the request for the upstream: strips the filter's cookies and every configured
+ * identity header, then (with a session) adds the identity and, when configured, the
+ * access token. Must run before the request continues: afterwards the host refuses changes.
+ */
+export function prepareUpstreamRequest(
+  config: Config, request: RequestView, session: Session | null,
+): void {
+  stripFilterCookies(config, request);
+  const claimHeaders = config.claimHeaders;
+  for (let i = 0; i < claimHeaders.length; i++) {
+    if (request.has(claimHeaders[i].header)) {
+      removeHeader(MapType.HttpRequestHeaders, claimHeaders[i].header);
+    }
+  }
+  if (session === null) return;
+  for (let i = 0; i < claimHeaders.length; i++) {
+    const value = session.claim(claimHeaders[i].claim);
+    if (value === null) continue;
+    const safe = headerSafe(value);
+    if (safe.length > 0) addHeader(MapType.HttpRequestHeaders, claimHeaders[i].header, safe);
+  }
+  if (config.forwardAccessToken && session.accessToken.length > 0) {
+    replaceHeader(MapType.HttpRequestHeaders, "authorization", "Bearer " + session.accessToken);
+  }
+}
