@@ -36,12 +36,13 @@ export class Montgomery {
   }
 
   private constructor(modulus: Limbs) {
-    this.size = modulus.length;
+    const size = modulus.length;
+    this.size = size;
     this.modulus = modulus;
     this.inverse = negatedInverse(modulus[0]);
-    this.scratch = new StaticArray<u32>(this.size + 2);
-    this.one = oneLimbs(this.size);
-    this.rSquared = new StaticArray<u32>(this.size);
+    this.scratch = new StaticArray<u32>(size + 2);
+    this.one = oneLimbs(size);
+    this.rSquared = new StaticArray<u32>(size);
     this.computeRSquared();
   }
 
