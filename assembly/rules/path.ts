@@ -73,9 +73,57 @@ const HASH: u32 = 0x23;
 // Scratch buffers, reused by every call so per-request normalization allocates only its
 // result. A raw non-ASCII byte grows to three ("%XX"), and a UTF-16 code unit encodes to at
 // most three bytes, hence three times the limit.
+// They are addressed by pointer: the globals keep them alive, and the allocator never moves
+// a block, while a managed reference would be spilled to the shadow stack at every call.
 const SCRATCH_BYTES: i32 = PATH_MAX_BYTES * 3;
 const INPUT = new StaticArray<u8>(SCRATCH_BYTES);
 const OUTPUT = new StaticArray<u8>(SCRATCH_BYTES);
+const INPUT_START = changetype<usize>(INPUT);
+const OUTPUT_START = changetype<usize>(OUTPUT);
+
+// Why a path is unsafe, as a number while normalizing (no string in the hot loop).
+const enum Unsafe {
+  NONE,
+  NOT_ORIGIN_FORM,
+  TOO_LONG,
+  MALFORMED_ESCAPE,
+  ENCODED_SLASH,
+  ENCODED_BACKSLASH,
+  ENCODED_NUL,
+  BACKSLASH,
+  CONTROL,
+  INVALID_UTF8,
+  DOUBLE_ENCODED,
+  BARE_PARAMETERS,
+}
+
+function reasonText(code: i32): string {
+  switch (code) {
+    case Unsafe.NOT_ORIGIN_FORM:
+      return UNSAFE_NOT_ORIGIN_FORM;
+    case Unsafe.TOO_LONG:
+      return UNSAFE_TOO_LONG;
+    case Unsafe.MALFORMED_ESCAPE:
+      return UNSAFE_MALFORMED_ESCAPE;
+    case Unsafe.ENCODED_SLASH:
+      return UNSAFE_ENCODED_SLASH;
+    case Unsafe.ENCODED_BACKSLASH:
+      return UNSAFE_ENCODED_BACKSLASH;
+    case Unsafe.ENCODED_NUL:
+      return UNSAFE_ENCODED_NUL;
+    case Unsafe.BACKSLASH:
+      return UNSAFE_BACKSLASH;
+    case Unsafe.CONTROL:
+      return UNSAFE_CONTROL;
+    case Unsafe.INVALID_UTF8:
+      return UNSAFE_INVALID_UTF8;
+    case Unsafe.DOUBLE_ENCODED:
+      return UNSAFE_DOUBLE_ENCODED;
+    case Unsafe.BARE_PARAMETERS:
+      return UNSAFE_BARE_PARAMETERS;
+  }
+  return "";
+}
 
 @inline
 function hexValue(c: u32): i32 {
@@ -102,12 +150,14 @@ function isUnreserved(c: u32): bool {
 /**
  * Writes the normalized path into OUTPUT while the input is read, one byte at a time. Dot
  * segments are resolved when their segment ends, so no second pass and no segment list are
- * needed. `failure` holds the first reason the path is unsafe, "" while it is safe.
+ * needed. `failure` holds the first reason the path is unsafe, Unsafe.NONE while it is
+ * safe. Unmanaged: the writer holds no references, so the collector need not track it.
  */
+@unmanaged
 class PathWriter {
   length: i32 = 0;
   segmentStart: i32 = 0;
-  failure: string = "";
+  failure: i32 = Unsafe.NONE;
   // UTF-8 continuation bytes still expected, and the range the next one must fall in
   // (Unicode Table 3-7; the narrower ranges exclude overlongs and surrogates).
   utf8Needed: i32 = 0;
@@ -115,33 +165,33 @@ class PathWriter {
   utf8High: u32 = 0xbf;
 
   reset(): void {
-    unchecked((OUTPUT[0] = <u8>SLASH));
+    store<u8>(OUTPUT_START, <u8>SLASH);
     this.length = 1;
     this.segmentStart = 1;
-    this.failure = "";
+    this.failure = Unsafe.NONE;
     this.utf8Needed = 0;
     this.utf8Low = 0x80;
     this.utf8High = 0xbf;
   }
 
-  fail(reason: string): void {
-    if (this.failure.length == 0) this.failure = reason;
+  fail(reason: i32): void {
+    if (this.failure == Unsafe.NONE) this.failure = reason;
   }
 
   @inline
   at(index: i32): u32 {
-    return <u32>unchecked(OUTPUT[index]);
+    return <u32>load<u8>(OUTPUT_START + <usize>index);
   }
 
   append(c: u32): void {
-    unchecked((OUTPUT[this.length] = <u8>c));
+    store<u8>(OUTPUT_START + <usize>this.length, <u8>c);
     this.length++;
   }
 
   // Feeds one byte value of the decoded path to the UTF-8 check.
   checkUtf8(b: u32): void {
     if (this.utf8Needed > 0) {
-      if (b < this.utf8Low || b > this.utf8High) this.fail(UNSAFE_INVALID_UTF8);
+      if (b < this.utf8Low || b > this.utf8High) this.fail(Unsafe.INVALID_UTF8);
       this.utf8Needed--;
       this.utf8Low = 0x80;
       this.utf8High = 0xbf;
@@ -149,7 +199,7 @@ class PathWriter {
     }
     if (b < 0x80) return;
     if (b < 0xc2 || b > 0xf4) {
-      this.fail(UNSAFE_INVALID_UTF8);
+      this.fail(Unsafe.INVALID_UTF8);
       return;
     }
     this.utf8Needed = b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
@@ -162,8 +212,8 @@ class PathWriter {
   // A byte that was written raw in the request.
   raw(c: u32): void {
     this.checkUtf8(c);
-    if (c < 0x20 || c == 0x7f) this.fail(UNSAFE_CONTROL);
-    else if (c == BACKSLASH) this.fail(UNSAFE_BACKSLASH);
+    if (c < 0x20 || c == 0x7f) this.fail(Unsafe.CONTROL);
+    else if (c == BACKSLASH) this.fail(Unsafe.BACKSLASH);
     else if (c == SLASH) this.slash();
     else if (c >= 0x80) this.escape(c);
     else this.literal(c);
@@ -172,9 +222,9 @@ class PathWriter {
   // A byte that was percent-encoded in the request.
   decoded(c: u32): void {
     this.checkUtf8(c);
-    if (c == 0) this.fail(UNSAFE_ENCODED_NUL);
-    else if (c == SLASH) this.fail(UNSAFE_ENCODED_SLASH);
-    else if (c == BACKSLASH) this.fail(UNSAFE_ENCODED_BACKSLASH);
+    if (c == 0) this.fail(Unsafe.ENCODED_NUL);
+    else if (c == SLASH) this.fail(Unsafe.ENCODED_SLASH);
+    else if (c == BACKSLASH) this.fail(Unsafe.ENCODED_BACKSLASH);
     else if (isUnreserved(c)) this.literal(c);
     else this.escape(c);
   }
@@ -190,7 +240,7 @@ class PathWriter {
     const n = this.length;
     if (hexValue(c) >= 0 && n >= 4 && hexValue(this.at(n - 1)) >= 0) {
       if (this.at(n - 4) == PERCENT && this.at(n - 3) == 0x32 && this.at(n - 2) == 0x35) {
-        this.fail(UNSAFE_DOUBLE_ENCODED);
+        this.fail(Unsafe.DOUBLE_ENCODED);
         return;
       }
     }
@@ -217,7 +267,7 @@ class PathWriter {
       else if (dots == 2) this.removeLastSegment();
       return;
     }
-    if (this.startsParameters(start + dots)) this.fail(UNSAFE_BARE_PARAMETERS);
+    if (this.startsParameters(start + dots)) this.fail(Unsafe.BARE_PARAMETERS);
   }
 
   // ";" or its escape "%3B" at `index`: a backend that decodes before it strips parameters
@@ -239,7 +289,7 @@ class PathWriter {
 
   finish(): void {
     this.endSegment();
-    if (this.utf8Needed > 0) this.fail(UNSAFE_INVALID_UTF8);
+    if (this.utf8Needed > 0) this.fail(Unsafe.INVALID_UTF8);
   }
 }
 
@@ -254,17 +304,17 @@ function pathEnd(data: usize, length: i32): i32 {
   return length;
 }
 
-// Normalizes the `length` bytes at `data` into OUTPUT (WRITER.length bytes). Returns ""
-// when the path is safe, else the reason it is not.
-function normalizeInto(data: usize, length: i32): string {
+// Normalizes the `length` bytes at `data` into OUTPUT (WRITER.length bytes). Returns
+// Unsafe.NONE when the path is safe, else the reason it is not.
+function normalizeInto(data: usize, length: i32): i32 {
   const end = pathEnd(data, length);
-  if (end > PATH_MAX_BYTES) return UNSAFE_TOO_LONG;
-  if (end == 0 || <u32>load<u8>(data) != SLASH) return UNSAFE_NOT_ORIGIN_FORM;
+  if (end > PATH_MAX_BYTES) return Unsafe.TOO_LONG;
+  if (end == 0 || <u32>load<u8>(data) != SLASH) return Unsafe.NOT_ORIGIN_FORM;
 
   const writer = WRITER;
   writer.reset();
   let i = 1;
-  while (i < end && writer.failure.length == 0) {
+  while (i < end && writer.failure == Unsafe.NONE) {
     const c = <u32>load<u8>(data + <usize>i);
     if (c != PERCENT) {
       writer.raw(c);
@@ -273,7 +323,7 @@ function normalizeInto(data: usize, length: i32): string {
     }
     const high = i + 2 < end ? hexValue(load<u8>(data + <usize>(i + 1))) : -1;
     const low = i + 2 < end ? hexValue(load<u8>(data + <usize>(i + 2))) : -1;
-    if (high < 0 || low < 0) return UNSAFE_MALFORMED_ESCAPE;
+    if (high < 0 || low < 0) return Unsafe.MALFORMED_ESCAPE;
     writer.decoded(<u32>((high << 4) | low));
     i += 3;
   }
@@ -282,7 +332,7 @@ function normalizeInto(data: usize, length: i32): string {
 }
 
 function outputString(): string {
-  return String.UTF8.decodeUnsafe(changetype<usize>(OUTPUT), <usize>WRITER.length);
+  return String.UTF8.decodeUnsafe(OUTPUT_START, <usize>WRITER.length);
 }
 
 /**
@@ -292,8 +342,8 @@ function outputString(): string {
  * "/" from the rules that the backend will see).
  */
 export function normalizePathBytes(raw: ArrayBuffer): NormalizedPath {
-  const reason = normalizeInto(changetype<usize>(raw), raw.byteLength);
-  if (reason.length > 0) return NormalizedPath.unsafe(reason);
+  const failure = normalizeInto(changetype<usize>(raw), raw.byteLength);
+  if (failure != Unsafe.NONE) return NormalizedPath.unsafe(reasonText(failure));
   return NormalizedPath.safe(outputString());
 }
 
@@ -303,19 +353,19 @@ export function normalizePathBytes(raw: ArrayBuffer): NormalizedPath {
  * that are not UTF-8, so it is unsafe). See normalizePathBytes for request bytes.
  */
 export function normalizePath(rawPath: string): NormalizedPath {
+  const text = changetype<usize>(rawPath);
   let units = 0;
   while (units < rawPath.length) {
-    const c = <u32>rawPath.charCodeAt(units);
+    const c = <u32>load<u16>(text + (<usize>units << 1));
     if (c == QUESTION || c == HASH) break;
     units++;
   }
   // Each unit is one to three bytes, so more units than the limit is too long already.
   if (units > PATH_MAX_BYTES) return NormalizedPath.unsafe(UNSAFE_TOO_LONG);
-  const input = changetype<usize>(INPUT);
-  const bytes = <i32>String.UTF8.encodeUnsafe(changetype<usize>(rawPath), units, input);
+  const bytes = <i32>String.UTF8.encodeUnsafe(text, units, INPUT_START);
 
-  const reason = normalizeInto(input, bytes);
-  if (reason.length > 0) return NormalizedPath.unsafe(reason);
+  const failure = normalizeInto(INPUT_START, bytes);
+  if (failure != Unsafe.NONE) return NormalizedPath.unsafe(reasonText(failure));
   if (units == rawPath.length && sameAscii(rawPath, WRITER.length)) {
     return NormalizedPath.safe(rawPath); // already normal: keep the string, allocate less
   }
@@ -325,8 +375,10 @@ export function normalizePath(rawPath: string): NormalizedPath {
 // True when `text` is exactly the `length` ASCII bytes in OUTPUT.
 function sameAscii(text: string, length: i32): bool {
   if (text.length != length) return false;
+  const units = changetype<usize>(text);
   for (let i = 0; i < length; i++) {
-    if (<u32>text.charCodeAt(i) != <u32>unchecked(OUTPUT[i])) return false;
+    const unit = <u32>load<u16>(units + (<usize>i << 1));
+    if (unit != <u32>load<u8>(OUTPUT_START + <usize>i)) return false;
   }
   return true;
 }
