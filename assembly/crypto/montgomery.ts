@@ -40,7 +40,7 @@ export class Montgomery {
     this.size = size;
     this.modulus = modulus;
     this.inverse = negatedInverse(modulus[0]);
-    this.scratch = new StaticArray<u32>(size + 2);
+    this.scratch = new StaticArray<u32>(size + 1);
     this.one = oneLimbs(size);
     this.rSquared = new StaticArray<u32>(size);
     this.computeRSquared();
@@ -55,57 +55,50 @@ export class Montgomery {
   multiply(out: Limbs, a: Limbs, b: Limbs): bool {
     const k = this.size;
     if (a.length != k || b.length != k || out.length != k) return false;
-    const t = this.scratch;
-    for (let i = 0; i < k + 2; i++) unchecked((t[i] = 0));
-    for (let i = 0; i < k; i++) {
-      this.multiplyAddRow(a, unchecked(b[i]));
-      this.reduceRow();
-    }
+    // Limbs are read through raw addresses from here on: a reference read inside a loop makes
+    // AssemblyScript spill it to its shadow stack at every access, which halved the speed.
+    // The sizes were just checked, and nothing allocates, so no collection runs meanwhile.
+    const t = changetype<usize>(this.scratch);
+    const x = changetype<usize>(a);
+    const y = changetype<usize>(b);
+    const n = changetype<usize>(this.modulus);
+    memory.fill(t, 0, (<usize>k + 1) << 2);
+    for (let i = 0; i < k; i++) this.step(t, x, n, <u64>limb(y, i));
     this.finish(out);
     return true;
   }
 
-  /** t += a * digit over k + 2 limbs (first half of a CIOS step). */
+  /**
+   * One CIOS step, t = (t + a * digit + m * n) / 2^32, with m chosen so that the low limb of
+   * the sum is zero. Both products run in one loop, each with its own carry. t stays < 2n, so
+   * its top limb t[k] is 0 or 1.
+   */
   @inline
-  private multiplyAddRow(a: Limbs, digit: u32): void {
+  private step(t: usize, a: usize, n: usize, digit: u64): void {
     const k = this.size;
-    const t = this.scratch;
-    const factor = <u64>digit;
-    let carry: u64 = 0;
-    for (let j = 0; j < k; j++) {
-      const sum = <u64>unchecked(t[j]) + <u64>unchecked(a[j]) * factor + carry;
-      unchecked((t[j] = <u32>sum));
-      carry = sum >> 32;
-    }
-    const top = <u64>unchecked(t[k]) + carry;
-    unchecked((t[k] = <u32>top));
-    unchecked((t[k + 1] = <u32>(top >> 32)));
-  }
-
-  /** t = (t + m * n) / 2^32 with m chosen so the low limb is zero (second half of a step). */
-  @inline
-  private reduceRow(): void {
-    const k = this.size;
-    const t = this.scratch;
-    const n = this.modulus;
-    const m = <u64>(unchecked(t[0]) * this.inverse);
-    let carry = (<u64>unchecked(t[0]) + m * <u64>unchecked(n[0])) >> 32;
+    let sum = limb(t, 0) + limb(a, 0) * digit;
+    let carry = sum >> 32;
+    const m = <u64>(<u32>sum * this.inverse);
+    let reduced = (sum & 0xffffffff) + m * limb(n, 0);
+    let reducedCarry = reduced >> 32;
     for (let j = 1; j < k; j++) {
-      const sum = <u64>unchecked(t[j]) + m * <u64>unchecked(n[j]) + carry;
-      unchecked((t[j - 1] = <u32>sum));
+      sum = limb(t, j) + limb(a, j) * digit + carry;
       carry = sum >> 32;
+      reduced = (sum & 0xffffffff) + m * limb(n, j) + reducedCarry;
+      reducedCarry = reduced >> 32;
+      setLimb(t, j - 1, reduced);
     }
-    const top = <u64>unchecked(t[k]) + carry;
-    unchecked((t[k - 1] = <u32>top));
-    unchecked((t[k] = unchecked(t[k + 1]) + <u32>(top >> 32)));
+    const top = limb(t, k) + carry + reducedCarry;
+    setLimb(t, k - 1, top);
+    setLimb(t, k, top >> 32);
   }
 
   /** out = t mod n, given t < 2n (k + 1 limbs). */
   private finish(out: Limbs): void {
     const k = this.size;
-    const t = this.scratch;
-    for (let i = 0; i < k; i++) unchecked((out[i] = t[i]));
-    if (unchecked(t[k]) != 0 || compareLimbs(out, this.modulus) >= 0) {
+    const t = changetype<usize>(this.scratch);
+    memory.copy(changetype<usize>(out), t, (<usize>k) << 2);
+    if (limb(t, k) != 0 || compareLimbs(out, this.modulus) >= 0) {
       subtractLimbs(out, this.modulus);
     }
   }
@@ -178,6 +171,16 @@ export class Montgomery {
     }
     return this.fromMontgomery(out, acc);
   }
+}
+
+@inline
+function limb(address: usize, index: i32): u64 {
+  return <u64>load<u32>(address + ((<usize>index) << 2));
+}
+
+@inline
+function setLimb(address: usize, index: i32, value: u64): void {
+  store<u32>(address + ((<usize>index) << 2), <u32>value);
 }
 
 /** -a^-1 mod 2^32 for odd a, by Newton's iteration x = x(2 - ax): each step doubles the bits. */

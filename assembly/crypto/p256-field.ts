@@ -9,6 +9,7 @@
 export type FieldElement = StaticArray<u32>;
 
 export const FIELD_LIMBS: i32 = 8;
+const FIELD_BYTES: i32 = 4 * FIELD_LIMBS;
 
 // p, least significant limb first.
 const PRIME: FieldElement = [
@@ -30,7 +31,7 @@ export function fieldFromBytes(bytes: Uint8Array, offset: i32): FieldElement | n
     const byte = <u32>bytes[offset + 31 - i];
     unchecked((out[i >> 2] |= byte << ((<u32>(i & 3)) << 3)));
   }
-  return compareToPrime(out) < 0 ? out : null;
+  return compareToPrime(changetype<usize>(out)) < 0 ? out : null;
 }
 
 export function fieldToBytes(a: FieldElement): Uint8Array {
@@ -54,7 +55,7 @@ export function fieldFromHex(hex: string): FieldElement {
 }
 
 export function fieldCopy(out: FieldElement, a: FieldElement): void {
-  for (let i = 0; i < FIELD_LIMBS; i++) unchecked((out[i] = a[i]));
+  memory.copy(changetype<usize>(out), changetype<usize>(a), FIELD_BYTES);
 }
 
 export function fieldSetSmall(out: FieldElement, value: u32): void {
@@ -76,98 +77,124 @@ export function fieldEquals(a: FieldElement, b: FieldElement): bool {
 
 /** Whether 8 limbs hold a value < p. */
 export function fieldIsReduced(a: FieldElement): bool {
-  return a.length == FIELD_LIMBS && compareToPrime(a) < 0;
+  return a.length == FIELD_LIMBS && compareToPrime(changetype<usize>(a)) < 0;
 }
 
-function compareToPrime(a: FieldElement): i32 {
+// The arithmetic below reads limbs through raw addresses (`changetype<usize>`): a reference
+// read inside a loop makes AssemblyScript spill it to its shadow stack at every access, which
+// doubled the cost of a multiplication. The addresses stay valid: every element has 8 limbs,
+// and nothing here allocates, so no collection can run while an address is held.
+
+@inline
+function limb(address: usize, index: i32): u64 {
+  return <u64>load<u32>(address + ((<usize>index) << 2));
+}
+
+@inline
+function setLimb(address: usize, index: i32, value: u64): void {
+  store<u32>(address + ((<usize>index) << 2), <u32>value);
+}
+
+function compareToPrime(a: usize): i32 {
+  const prime = changetype<usize>(PRIME);
   for (let i = FIELD_LIMBS - 1; i >= 0; i--) {
-    const x = unchecked(a[i]);
-    const y = unchecked(PRIME[i]);
+    const x = limb(a, i);
+    const y = limb(prime, i);
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
 }
 
 /** a -= p, ignoring the borrow out (the caller knows a >= p, or a carry was dropped). */
-function subtractPrime(a: FieldElement): void {
+function subtractPrime(a: usize): void {
+  const prime = changetype<usize>(PRIME);
   let borrow: i64 = 0;
   for (let i = 0; i < FIELD_LIMBS; i++) {
-    const difference = <i64>unchecked(a[i]) - <i64>unchecked(PRIME[i]) + borrow;
-    unchecked((a[i] = <u32>difference));
+    const difference = <i64>limb(a, i) - <i64>limb(prime, i) + borrow;
+    setLimb(a, i, difference);
     borrow = difference >> 32;
   }
 }
 
 /** out = a + b mod p. `out` may be `a` or `b`. */
 export function fieldAdd(out: FieldElement, a: FieldElement, b: FieldElement): void {
+  const o = changetype<usize>(out);
+  const x = changetype<usize>(a);
+  const y = changetype<usize>(b);
   let carry: u64 = 0;
   for (let i = 0; i < FIELD_LIMBS; i++) {
-    const sum = <u64>unchecked(a[i]) + <u64>unchecked(b[i]) + carry;
-    unchecked((out[i] = <u32>sum));
+    const sum = limb(x, i) + limb(y, i) + carry;
+    setLimb(o, i, sum);
     carry = sum >> 32;
   }
-  if (carry != 0 || compareToPrime(out) >= 0) subtractPrime(out);
+  if (carry != 0 || compareToPrime(o) >= 0) subtractPrime(o);
 }
 
 /** out = a - b mod p. `out` may be `a` or `b`. */
 export function fieldSubtract(out: FieldElement, a: FieldElement, b: FieldElement): void {
+  const o = changetype<usize>(out);
+  const x = changetype<usize>(a);
+  const y = changetype<usize>(b);
   let borrow: i64 = 0;
   for (let i = 0; i < FIELD_LIMBS; i++) {
-    const difference = <i64>unchecked(a[i]) - <i64>unchecked(b[i]) + borrow;
-    unchecked((out[i] = <u32>difference));
+    const difference = <i64>limb(x, i) - <i64>limb(y, i) + borrow;
+    setLimb(o, i, difference);
     borrow = difference >> 32;
   }
   if (borrow == 0) return;
+  const prime = changetype<usize>(PRIME);
   let carry: u64 = 0; // adding p back wraps past 2^256 exactly once
   for (let i = 0; i < FIELD_LIMBS; i++) {
-    const sum = <u64>unchecked(out[i]) + <u64>unchecked(PRIME[i]) + carry;
-    unchecked((out[i] = <u32>sum));
+    const sum = limb(o, i) + limb(prime, i) + carry;
+    setLimb(o, i, sum);
     carry = sum >> 32;
   }
 }
 
 /** out = a * b mod p. `out` may be `a` or `b`. */
 export function fieldMultiply(out: FieldElement, a: FieldElement, b: FieldElement): void {
-  const c = PRODUCT;
-  for (let i = 0; i < FIELD_LIMBS; i++) unchecked((c[i] = 0));
+  const c = changetype<usize>(PRODUCT);
+  const x = changetype<usize>(a);
+  const y = changetype<usize>(b);
+  memory.fill(c, 0, FIELD_BYTES);
   for (let i = 0; i < FIELD_LIMBS; i++) {
-    const factor = <u64>unchecked(a[i]);
+    const factor = limb(x, i);
     let carry: u64 = 0;
     for (let j = 0; j < FIELD_LIMBS; j++) {
-      const sum = <u64>unchecked(c[i + j]) + factor * <u64>unchecked(b[j]) + carry;
-      unchecked((c[i + j] = <u32>sum));
+      const sum = limb(c, i + j) + factor * limb(y, j) + carry;
+      setLimb(c, i + j, sum);
       carry = sum >> 32;
     }
-    unchecked((c[i + FIELD_LIMBS] = <u32>carry));
+    setLimb(c, i + FIELD_LIMBS, carry);
   }
-  reduceProduct(out);
+  reduceProduct(changetype<usize>(out));
 }
 
 /** out = a^2 mod p: each cross product a[i]a[j] (i < j) once, doubled, plus the squares. */
 export function fieldSquare(out: FieldElement, a: FieldElement): void {
-  const c = PRODUCT;
-  for (let i = 0; i < 2 * FIELD_LIMBS; i++) unchecked((c[i] = 0));
+  const c = changetype<usize>(PRODUCT);
+  const x = changetype<usize>(a);
+  memory.fill(c, 0, 2 * FIELD_BYTES);
   for (let i = 0; i < FIELD_LIMBS - 1; i++) {
-    const factor = <u64>unchecked(a[i]);
+    const factor = limb(x, i);
     let carry: u64 = 0;
     for (let j = i + 1; j < FIELD_LIMBS; j++) {
-      const sum = <u64>unchecked(c[i + j]) + factor * <u64>unchecked(a[j]) + carry;
-      unchecked((c[i + j] = <u32>sum));
+      const sum = limb(c, i + j) + factor * limb(x, j) + carry;
+      setLimb(c, i + j, sum);
       carry = sum >> 32;
     }
-    unchecked((c[i + FIELD_LIMBS] = <u32>carry));
+    setLimb(c, i + FIELD_LIMBS, carry);
   }
   let carry: u64 = 0;
   for (let i = 0; i < FIELD_LIMBS; i++) {
-    const limb = <u64>unchecked(a[i]);
-    const square = limb * limb;
-    const low = (<u64>unchecked(c[2 * i]) << 1) + (square & 0xffffffff) + carry;
-    unchecked((c[2 * i] = <u32>low));
-    const high = (<u64>unchecked(c[2 * i + 1]) << 1) + (square >> 32) + (low >> 32);
-    unchecked((c[2 * i + 1] = <u32>high));
+    const square = limb(x, i) * limb(x, i);
+    const low = (limb(c, 2 * i) << 1) + (square & 0xffffffff) + carry;
+    setLimb(c, 2 * i, low);
+    const high = (limb(c, 2 * i + 1) << 1) + (square >> 32) + (low >> 32);
+    setLimb(c, 2 * i + 1, high);
     carry = high >> 32;
   }
-  reduceProduct(out);
+  reduceProduct(changetype<usize>(out));
 }
 
 /**
@@ -175,31 +202,30 @@ export function fieldSquare(out: FieldElement, a: FieldElement): void {
  * T + 2S1 + 2S2 + S3 + S4 - D1 - D2 - D3 - D4, written below word by word (each line is the
  * word's column across those nine 256-bit terms). The signed column sums carry into the next.
  */
-function reduceProduct(out: FieldElement): void {
-  const c = PRODUCT;
-  const c0 = <i64>unchecked(c[0]), c1 = <i64>unchecked(c[1]), c2 = <i64>unchecked(c[2]);
-  const c3 = <i64>unchecked(c[3]), c4 = <i64>unchecked(c[4]), c5 = <i64>unchecked(c[5]);
-  const c6 = <i64>unchecked(c[6]), c7 = <i64>unchecked(c[7]), c8 = <i64>unchecked(c[8]);
-  const c9 = <i64>unchecked(c[9]), c10 = <i64>unchecked(c[10]), c11 = <i64>unchecked(c[11]);
-  const c12 = <i64>unchecked(c[12]), c13 = <i64>unchecked(c[13]);
-  const c14 = <i64>unchecked(c[14]), c15 = <i64>unchecked(c[15]);
+function reduceProduct(out: usize): void {
+  const c = changetype<usize>(PRODUCT);
+  const c0 = <i64>limb(c, 0), c1 = <i64>limb(c, 1), c2 = <i64>limb(c, 2), c3 = <i64>limb(c, 3);
+  const c4 = <i64>limb(c, 4), c5 = <i64>limb(c, 5), c6 = <i64>limb(c, 6), c7 = <i64>limb(c, 7);
+  const c8 = <i64>limb(c, 8), c9 = <i64>limb(c, 9), c10 = <i64>limb(c, 10);
+  const c11 = <i64>limb(c, 11), c12 = <i64>limb(c, 12), c13 = <i64>limb(c, 13);
+  const c14 = <i64>limb(c, 14), c15 = <i64>limb(c, 15);
 
   let acc: i64 = c0 + c8 + c9 - c11 - c12 - c13 - c14;
-  unchecked((out[0] = <u32>acc));
+  setLimb(out, 0, acc);
   acc = (acc >> 32) + c1 + c9 + c10 - c12 - c13 - c14 - c15;
-  unchecked((out[1] = <u32>acc));
+  setLimb(out, 1, acc);
   acc = (acc >> 32) + c2 + c10 + c11 - c13 - c14 - c15;
-  unchecked((out[2] = <u32>acc));
+  setLimb(out, 2, acc);
   acc = (acc >> 32) + c3 + 2 * (c11 + c12) + c13 - c15 - c8 - c9;
-  unchecked((out[3] = <u32>acc));
+  setLimb(out, 3, acc);
   acc = (acc >> 32) + c4 + 2 * (c12 + c13) + c14 - c9 - c10;
-  unchecked((out[4] = <u32>acc));
+  setLimb(out, 4, acc);
   acc = (acc >> 32) + c5 + 2 * (c13 + c14) + c15 - c10 - c11;
-  unchecked((out[5] = <u32>acc));
+  setLimb(out, 5, acc);
   acc = (acc >> 32) + c6 + 3 * c14 + 2 * c15 + c13 - c8 - c9;
-  unchecked((out[6] = <u32>acc));
+  setLimb(out, 6, acc);
   acc = (acc >> 32) + c7 + 3 * c15 + c8 - c10 - c11 - c12 - c13;
-  unchecked((out[7] = <u32>acc));
+  setLimb(out, 7, acc);
 
   foldCarry(out, acc >> 32);
 }
@@ -209,15 +235,15 @@ function reduceProduct(out: FieldElement): void {
  * so top is added at words 7 and 0 and subtracted at words 6 and 3. Two folds bring any top
  * of the reduction to zero; the loop bound only guards that claim.
  */
-function foldCarry(out: FieldElement, top: i64): void {
+function foldCarry(out: usize, top: i64): void {
   for (let round = 0; round < 4 && top != 0; round++) {
-    let acc: i64 = <i64>unchecked(out[0]) + top;
-    unchecked((out[0] = <u32>acc));
+    let acc: i64 = <i64>limb(out, 0) + top;
+    setLimb(out, 0, acc);
     for (let i = 1; i < FIELD_LIMBS; i++) {
-      acc = (acc >> 32) + <i64>unchecked(out[i]);
+      acc = (acc >> 32) + <i64>limb(out, i);
       if (i == 3 || i == 6) acc -= top;
       if (i == 7) acc += top;
-      unchecked((out[i] = <u32>acc));
+      setLimb(out, i, acc);
     }
     top = acc >> 32;
   }
@@ -231,9 +257,9 @@ export function fieldInvert(out: FieldElement, a: FieldElement): void {
   // p - 2 differs from p only in its lowest limb: 0xfffffffd.
   for (let bit = 255; bit >= 0; bit--) {
     fieldSquare(acc, acc);
-    let limb = unchecked(PRIME[bit >> 5]);
-    if (bit < 32) limb = 0xfffffffd;
-    if (((limb >>> (<u32>bit & 31)) & 1) != 0) fieldMultiply(acc, acc, a);
+    let word = unchecked(PRIME[bit >> 5]);
+    if (bit < 32) word = 0xfffffffd;
+    if (((word >>> (<u32>bit & 31)) & 1) != 0) fieldMultiply(acc, acc, a);
   }
   fieldCopy(out, acc);
 }

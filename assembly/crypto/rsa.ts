@@ -17,11 +17,36 @@ const SHA256_DIGEST_INFO: StaticArray<u8> = [
   0x00, 0x04, 0x20,
 ];
 
+/** An RSA public key checked and prepared once, so a JWKS cache can keep it between logins. */
+export class RsaPublicKey {
+  constructor(
+    readonly context: Montgomery,
+    readonly exponent: u32,
+    /** The length of the modulus in bytes, which every signature must have. */
+    readonly byteLength: i32,
+  ) {}
+}
+
+/**
+ * The key (n, e), both big-endian bytes as in a JWK (RFC 7518 §6.3.1), leading zero bytes
+ * allowed; null unless n is odd with 2048 to 4096 bits and e is odd, >= 3 and <= 32 bits.
+ */
+export function parseRsaPublicKey(n: Uint8Array, e: Uint8Array): RsaPublicKey | null {
+  const modulusBytes = n.subarray(leadingZeroBytes(n));
+  const byteLength = modulusBytes.length;
+  if (byteLength < MIN_MODULUS_BITS / 8 || byteLength > MAX_MODULUS_BITS / 8) return null;
+  const exponent = exponentFromBytes(e);
+  const modulus = limbsFromBytes(modulusBytes, (byteLength + 3) >> 2);
+  if (exponent == 0 || modulus == null) return null;
+  const bits = bitLength(modulus);
+  if (bits < MIN_MODULUS_BITS || bits > MAX_MODULUS_BITS) return null;
+  const context = Montgomery.create(modulus);
+  return context == null ? null : new RsaPublicKey(context, exponent, byteLength);
+}
+
 /**
  * Whether `signature` is an RS256 signature of `digest` (SHA-256 of the signing input) by the
- * key (n, e), both big-endian bytes as in a JWK (RFC 7518 §6.3.1). The modulus must have
- * 2048 to 4096 bits, the exponent must be odd, at least 3 and at most 32 bits, and the
- * signature must be as long as the modulus and less than it (RFC 8017 §5.2.2 step 1).
+ * key (n, e). See parseRsaPublicKey for the rules on the key.
  */
 export function verifyRsaPkcs1Sha256(
   n: Uint8Array,
@@ -29,22 +54,29 @@ export function verifyRsaPkcs1Sha256(
   digest: Uint8Array,
   signature: Uint8Array,
 ): bool {
-  const modulusBytes = n.subarray(leadingZeroBytes(n));
-  const modulus = limbsFromBytes(modulusBytes, (modulusBytes.length + 3) >> 2);
-  const exponent = exponentFromBytes(e);
-  if (modulus == null || exponent == 0 || digest.length != DIGEST_BYTES) return false;
-  const bits = bitLength(modulus);
-  if (bits < MIN_MODULUS_BITS || bits > MAX_MODULUS_BITS) return false;
-  if (signature.length != modulusBytes.length) return false;
+  const key = parseRsaPublicKey(n, e);
+  return key != null && verifyWithRsaKey(key, digest, signature);
+}
 
-  const context = Montgomery.create(modulus);
-  const s = limbsFromBytes(signature, modulus.length);
-  if (context == null || s == null || compareLimbs(s, modulus) >= 0) return false;
+/**
+ * RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2): the signature must be exactly as long as
+ * the modulus and less than it (step 1, §5.2.2 step 1); s^e mod n must then equal, byte for
+ * byte, the encoding this module builds for the digest (steps 2-4).
+ */
+export function verifyWithRsaKey(
+  key: RsaPublicKey,
+  digest: Uint8Array,
+  signature: Uint8Array,
+): bool {
+  if (digest.length != DIGEST_BYTES || signature.length != key.byteLength) return false;
+  const context = key.context;
+  const s = limbsFromBytes(signature, context.size);
+  if (s == null || compareLimbs(s, context.modulus) >= 0) return false;
 
   const m = context.newNumber();
-  if (!context.powU32(m, s, exponent)) return false;
-  const encoded = bytesFromLimbs(m, modulusBytes.length);
-  return constantTimeEqual(encoded, expectedEncoding(digest, modulusBytes.length));
+  if (!context.powU32(m, s, key.exponent)) return false;
+  const encoded = bytesFromLimbs(m, key.byteLength);
+  return constantTimeEqual(encoded, expectedEncoding(digest, key.byteLength));
 }
 
 function leadingZeroBytes(bytes: Uint8Array): i32 {

@@ -1,6 +1,10 @@
 // The rejection rules of RS256 and ES256 verification (assembly/crypto/rsa.ts, ecdsa.ts), each
 // checked next to a fixture that verifies, so a rejection cannot pass by accident.
-import { verifyRsaPkcs1Sha256 } from "../../assembly/crypto/rsa";
+import {
+  parseRsaPublicKey,
+  verifyRsaPkcs1Sha256,
+  verifyWithRsaKey,
+} from "../../assembly/crypto/rsa";
 import { verifyEcdsaP256Sha256 } from "../../assembly/crypto/ecdsa";
 
 function hexBytes(hex: string): Uint8Array {
@@ -109,6 +113,17 @@ describe("RS256 verification", () => {
     const other = copy(RSA_DIGEST);
     other[31] ^= 1;
     expect(rsa(RSA_N, RSA_E, other, RSA_SIGNATURE)).toBe(false);
+  });
+
+  it("keeps a parsed key usable for many verifications, and refuses to parse bad keys", () => {
+    const key = parseRsaPublicKey(RSA_N, RSA_E);
+    expect(key).not.toBeNull();
+    expect(verifyWithRsaKey(key!, RSA_DIGEST, RSA_SIGNATURE)).toBe(true);
+    expect(verifyWithRsaKey(key!, RSA_DIGEST, RSA_SIGNATURE)).toBe(true);
+    expect(verifyWithRsaKey(key!, RSA_SIGNATURE.subarray(0, 32), RSA_SIGNATURE)).toBe(false);
+    expect(parseRsaPublicKey(RSA_N, hexBytes("03"))).not.toBeNull();
+    expect(parseRsaPublicKey(RSA_N.subarray(1), RSA_E)).toBeNull();
+    expect(parseRsaPublicKey(RSA_N, hexBytes("04"))).toBeNull();
   });
 
   it("rejects empty inputs without trapping", () => {
