@@ -38,24 +38,58 @@ export function serializeHeaders(pairs: Headers): ArrayBuffer {
   return out;
 }
 
+/**
+ * A parsed header map that also keeps the bytes as the host sent them. Values are decoded
+ * as UTF-8 for convenience, which replaces invalid bytes; where exact bytes matter (the
+ * request path, whose spelling decides which rule applies) `rawValue` gives them.
+ */
+export class HeaderMapView {
+  readonly pairs: Headers = new Array<HeaderPair>();
+  private valueStarts: Array<i32> = new Array<i32>();
+  private valueSizes: Array<i32> = new Array<i32>();
+
+  constructor(private buffer: ArrayBuffer) {
+    if (!this.parse()) {
+      this.pairs.length = 0;
+      this.valueStarts.length = 0;
+      this.valueSizes.length = 0;
+    }
+  }
+
+  private parse(): bool {
+    const total = <u64>this.buffer.byteLength;
+    if (total < 4) return true;
+    const base = changetype<usize>(this.buffer);
+    const count = <u64>load<u32>(base);
+    let data: u64 = 4 + 8 * count;
+    if (data > total) return false;
+    for (let i: u64 = 0; i < count; i++) {
+      const nameSize = <u64>load<u32>(base + <usize>(4 + 8 * i));
+      const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
+      if (data + nameSize + valueSize + 2 > total) return false;
+      const name = String.UTF8.decodeUnsafe(base + <usize>data, <usize>nameSize);
+      data += nameSize + 1;
+      const value = String.UTF8.decodeUnsafe(base + <usize>data, <usize>valueSize);
+      this.valueStarts.push(<i32>data);
+      this.valueSizes.push(<i32>valueSize);
+      data += valueSize + 1;
+      this.pairs.push(new HeaderPair(name, value));
+    }
+    return true;
+  }
+
+  /** The exact bytes of the first value of header `name`, or null when absent. */
+  rawValue(name: string): ArrayBuffer | null {
+    for (let i = 0; i < this.pairs.length; i++) {
+      if (this.pairs[i].name != name) continue;
+      const start = this.valueStarts[i];
+      return this.buffer.slice(start, start + this.valueSizes[i]);
+    }
+    return null;
+  }
+}
+
 /** Parses a serialized map; returns an empty list for anything malformed. */
 export function deserializeHeaders(buffer: ArrayBuffer): Headers {
-  const pairs = new Array<HeaderPair>();
-  const total = <u64>buffer.byteLength;
-  if (total < 4) return pairs;
-  const base = changetype<usize>(buffer);
-  const count = <u64>load<u32>(base);
-  let data: u64 = 4 + 8 * count;
-  if (data > total) return pairs;
-  for (let i: u64 = 0; i < count; i++) {
-    const nameSize = <u64>load<u32>(base + <usize>(4 + 8 * i));
-    const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
-    if (data + nameSize + valueSize + 2 > total) return new Array<HeaderPair>();
-    const name = String.UTF8.decodeUnsafe(base + <usize>data, <usize>nameSize);
-    data += nameSize + 1;
-    const value = String.UTF8.decodeUnsafe(base + <usize>data, <usize>valueSize);
-    data += valueSize + 1;
-    pairs.push(new HeaderPair(name, value));
-  }
-  return pairs;
+  return new HeaderMapView(buffer).pairs;
 }

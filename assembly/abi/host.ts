@@ -6,7 +6,7 @@ import { RETURN_PTR, RETURN_SIZE, RETURN_EXTRA, clearReturn, takeHostBuffer } fr
 import {
   BufferType, LogLevel, MapType, MetricType, StreamType, WasiClock, WasiErrno, WasmResult,
 } from "./types";
-import { Headers, HeaderPair, serializeHeaders, deserializeHeaders } from "./headers";
+import { Headers, HeaderMapView, HeaderPair, serializeHeaders } from "./headers";
 
 function ptrOf(buffer: ArrayBuffer): usize {
   return changetype<usize>(buffer);
@@ -66,11 +66,16 @@ export function getHeader(map: MapType, name: string): string | null {
 
 /** Every header of the map, in order; empty when the map is missing or malformed. */
 export function getHeaders(map: MapType): Headers {
+  return getHeaderMap(map).pairs;
+}
+
+/** The whole map, with the exact bytes of each value available. */
+export function getHeaderMap(map: MapType): HeaderMapView {
   clearReturn();
   if (imp.proxy_get_header_map_pairs(map, RETURN_PTR, RETURN_SIZE) != WasmResult.Ok) {
-    return new Array<HeaderPair>();
+    return new HeaderMapView(new ArrayBuffer(0));
   }
-  return deserializeHeaders(takeHostBuffer());
+  return new HeaderMapView(takeHostBuffer());
 }
 
 export function setHeaders(map: MapType, pairs: Headers): WasmResult {

@@ -1,6 +1,6 @@
 // One request as the filter sees it: its pseudo-headers and the headers the decisions need,
 // read once from the host's header map.
-import { HeaderPair, Headers } from "../abi/headers";
+import { HeaderMapView, HeaderPair, Headers } from "../abi/headers";
 import { Cookie, parseCookieHeader } from "../http/cookies";
 import { isBrowserNavigation } from "../http/client";
 import { HeaderLookup } from "../rules/match";
@@ -19,8 +19,11 @@ export class RequestView extends HeaderLookup {
   cookieHeaders: i32 = 0;
   browser: bool = false;
 
-  constructor(public headers: Headers) {
+  headers: Headers;
+
+  constructor(public map: HeaderMapView) {
     super();
+    this.headers = map.pairs;
     this.rawPath = this.value(":path");
     const question = this.rawPath.indexOf("?");
     this.pathOnly = question < 0 ? this.rawPath : this.rawPath.substring(0, question);
@@ -67,8 +70,10 @@ export class RequestView extends HeaderLookup {
   get origin(): string {
     return this.scheme + "://" + this.authority;
   }
-}
 
-export function header(name: string, value: string): HeaderPair {
-  return new HeaderPair(name, value);
+  /** `:path` exactly as sent: the decoded text may differ where bytes are not UTF-8. */
+  rawPathBytes(): ArrayBuffer {
+    const raw = this.map.rawValue(":path");
+    return raw !== null ? raw : new ArrayBuffer(0);
+  }
 }

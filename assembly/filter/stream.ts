@@ -6,10 +6,10 @@
 //   4. a protected request while the provider is not known yet: 503, fail closed;
 //   5. everything else must log in: a browser is redirected, an API client gets 401.
 import { StreamContext } from "../abi/context";
-import { getHeaders, log, logEnabled } from "../abi/host";
+import { getHeaderMap, log, logEnabled } from "../abi/host";
 import { Action, LogLevel, MapType, WasmResult } from "../abi/types";
-import { HeaderPair } from "../abi/headers";
-import { normalizePath } from "../rules/path";
+import { HeaderMapView, HeaderPair } from "../abi/headers";
+import { normalizePathBytes } from "../rules/path";
 import { RequestFacts } from "../rules/match";
 import { codeExchangeRequest, parseTokenResponse, TokenResponse } from "../oidc/token";
 import { IdTokenError, IdTokenExpectations, idTokenErrorText, verifyIdToken } from "../oidc/jwt";
@@ -32,7 +32,7 @@ enum Waiting {
 }
 
 export class SsoStream extends StreamContext {
-  private request: RequestView = new RequestView([]);
+  private request: RequestView = new RequestView(new HeaderMapView(new ArrayBuffer(0)));
   private waiting: Waiting = Waiting.Nothing;
   private flow: FlowState | null = null;
   private tokens: TokenResponse | null = null;
@@ -44,14 +44,14 @@ export class SsoStream extends StreamContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): Action {
     const plugin = this.plugin;
     const config = plugin.config;
-    const request = new RequestView(getHeaders(MapType.HttpRequestHeaders));
+    const request = new RequestView(getHeaderMap(MapType.HttpRequestHeaders));
     this.request = request;
     const now = plugin.now();
 
     if (request.pathOnly == config.callbackPath) return this.handleCallback(now);
 
     const facts = new RequestFacts(
-      normalizePath(request.rawPath), request.authority, request.method, request,
+      normalizePathBytes(request.rawPathBytes()), request.authority, request.method, request,
     );
     if (!config.rules.requiresLogin(facts)) {
       plugin.metrics.bypassed.increment();
