@@ -129,7 +129,7 @@ function decodeWith(
     const b = sextet(table, load<u16>(p, 2));
     const c = sextet(table, load<u16>(p, 4));
     const d = sextet(table, load<u16>(p, 6));
-    if ((a | b | c | d) == NOT_IN_ALPHABET || ((a | b | c | d) & 0x80) != 0) return null;
+    if (((a | b | c | d) & 0x80) != 0) return null; // NOT_IN_ALPHABET has bit 7 set
     const w = (a << 18) | (b << 12) | (c << 6) | d;
     const q = dst + <usize>i * 3;
     store<u8>(q, <u8>(w >> 16));
