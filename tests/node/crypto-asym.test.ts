@@ -202,6 +202,20 @@ describe("RS256 verification", () => {
     }
   });
 
+  it("rejects s + n, which is the valid s modulo n, whenever it fits in the signature bytes", () => {
+    const key = rsa.get(2048)!;
+    const n = toBigInt(key.n);
+    let tried = 0;
+    for (let i = 0; tried < 5 && i < 200; i++) {
+      const message = randomBytes(32);
+      const s = toBigInt(signRsa(key, message));
+      if (s + n >= 2n ** 2048n) continue;
+      tried++;
+      assert.equal(h.verifyRsa(key.n, key.e, sha256(message), toBytes(s + n, 256)), false);
+    }
+    assert.equal(tried, 5, "found signatures with s + n < 2^2048");
+  });
+
   it("rejects a valid signature by a 1024-bit key (moduli of 2048 to 4096 bits only)", () => {
     const message = randomBytes(64);
     const signature = signRsa(rsaSmall, message);
@@ -393,6 +407,20 @@ describe("ES256 verification", () => {
     }
   });
 
+  it("rejects s + n, which is the valid s modulo n, as an out-of-range s", () => {
+    // A signature with a small s by the known private key d: pick the nonce k, take r from
+    // k*G (node:crypto's ECDH), pick s, and solve s = (e + r d) / k for the digest e.
+    const key = ec[0];
+    const k = mod(toBigInt(randomBytes(32)), N - 1n) + 1n;
+    const r = mod(toBigInt(baseMultiple(k)!.subarray(0, 32)), N);
+    const s = toBigInt(randomBytes(16)) + 1n;
+    const digest = toBytes(mod(s * k - r * key.d, N), 32);
+    const valid = concat(toBytes(r, 32), toBytes(s, 32));
+    assert.equal(h.verifyEcdsa(key.x, key.y, digest, valid), true);
+    const wrapped = concat(toBytes(r, 32), toBytes(s + N, 32));
+    assert.equal(h.verifyEcdsa(key.x, key.y, digest, wrapped), false);
+  });
+
   it("rejects public keys off the curve or with a coordinate >= p", () => {
     const key = ec[0];
     const message = randomBytes(64);
@@ -412,6 +440,15 @@ describe("ES256 verification", () => {
       const result = h.verifyEcdsa(toBytes(kx, 32), toBytes(ky, 32), digest, signature);
       assert.equal(result, false, `(${kx}, ${ky})`);
     }
+  });
+
+  it("rejects a signature forged for a point off the curve (the invalid-curve attack)", () => {
+    // The point formulas never use b, and combineLikeVerifier repeats the verifier's order of
+    // operations, so without the curve check this forgery verifies (checked by removing it).
+    const offCurve = { x: toBigInt(ec[0].x), y: mod(toBigInt(ec[0].y) + 1n, P) };
+    const { digest, signature } = forgeForKey(offCurve, combineLikeVerifier);
+    const x = toBytes(offCurve.x, 32);
+    assert.equal(h.verifyEcdsa(x, toBytes(offCurve.y, 32), digest, signature), false);
   });
 
   it("rejects x + p for a key with a small x whose signature verifies with x itself", () => {
@@ -460,14 +497,41 @@ function pointWithX(x: bigint): Point {
  * A digest and signature that verify under Q without its private key (the digest is chosen,
  * not hashed): R = u1*G + u2*Q for random u1, u2, then r = x(R), s = r / u2, e = u1 * s.
  */
-function forgeForKey(Q: Point): { digest: Uint8Array; signature: Uint8Array } {
+function forgeForKey(
+  Q: Point,
+  combine = combineInAnyOrder,
+): { digest: Uint8Array; signature: Uint8Array } {
   const u1 = mod(toBigInt(randomBytes(32)), N);
   const u2 = mod(toBigInt(randomBytes(32)), N - 1n) + 1n;
-  const R = add(multiply(u1, { x: GX, y: GY }), multiply(u2, Q))!;
+  const R = combine(u1, u2, Q)!;
   const r = mod(R.x, N);
   const s = mod(r * inverse(u2, N), N);
   const e = mod(u1 * s, N);
   return { digest: toBytes(e, 32), signature: concat(toBytes(r, 32), toBytes(s, 32)) };
+}
+
+function combineInAnyOrder(u1: bigint, u2: bigint, Q: Point): Point {
+  return add(multiply(u1, { x: GX, y: GY }), multiply(u2, Q));
+}
+
+/**
+ * u1*G + u2*Q in the verifier's order (p256.ts multiplyCombined): tables of 1..15 times each
+ * point, then per 4-bit window four doublings and two additions. For Q on the curve the order
+ * does not matter; off the curve the group law fails and only this order reproduces the result.
+ */
+function combineLikeVerifier(u1: bigint, u2: bigint, Q: Point): Point {
+  const baseTable: Point[] = [null, { x: GX, y: GY }];
+  const keyTable: Point[] = [null, Q, add(Q, Q)];
+  for (let i = 2; i < 16; i++) baseTable.push(add(baseTable[i - 1], baseTable[1]));
+  for (let i = 3; i < 16; i++) keyTable.push(add(keyTable[i - 1], Q));
+  let sum: Point = null;
+  for (let window = 63; window >= 0; window--) {
+    for (let i = 0; i < 4; i++) sum = add(sum, sum);
+    const shift = BigInt(4 * window);
+    sum = add(sum, baseTable[Number((u1 >> shift) & 15n)]);
+    sum = add(sum, keyTable[Number((u2 >> shift) & 15n)]);
+  }
+  return sum;
 }
 
 /**
