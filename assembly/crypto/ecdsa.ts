@@ -13,10 +13,9 @@ import {
 } from "./bignum";
 import { Montgomery } from "./montgomery";
 import {
-  FieldElement,
   fieldEquals,
   fieldFromBytes,
-  fieldIsReduced,
+  fieldFromLimbs,
   fieldMultiply,
   fieldSquare,
   newField,
@@ -108,13 +107,16 @@ function computeScalars(
 function xMatchesModOrder(point: JacobianPoint, r: Limbs): bool {
   const zSquared = newField();
   fieldSquare(zSquared, point.z);
-  const candidate: FieldElement = newField();
-  fieldMultiply(candidate, r, zSquared);
+  const candidate = fieldFromLimbs(r); // r < n < p
+  if (candidate == null) return false;
+  fieldMultiply(candidate, candidate, zSquared);
   if (fieldEquals(candidate, point.x)) return true;
 
-  const shifted = newField();
+  const shifted = new StaticArray<u32>(SCALAR_LIMBS);
   copyLimbs(shifted, r);
-  if (addLimbs(shifted, ORDER) != 0 || !fieldIsReduced(shifted)) return false;
-  fieldMultiply(candidate, shifted, zSquared);
-  return fieldEquals(candidate, point.x);
+  if (addLimbs(shifted, ORDER) != 0) return false;
+  const alternative = fieldFromLimbs(shifted); // null when r + n >= p
+  if (alternative == null) return false;
+  fieldMultiply(alternative, alternative, zSquared);
+  return fieldEquals(alternative, point.x);
 }

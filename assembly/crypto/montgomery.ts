@@ -56,8 +56,8 @@ export class Montgomery {
     const k = this.size;
     if (a.length != k || b.length != k || out.length != k) return false;
     // Limbs are read through raw addresses from here on: a reference read inside a loop makes
-    // AssemblyScript spill it to its shadow stack at every access, which halved the speed.
-    // The sizes were just checked, and nothing allocates, so no collection runs meanwhile.
+    // AssemblyScript spill it to its shadow stack at every access, which made this loop about
+    // twice as slow. The sizes were just checked, and nothing allocates until the end.
     const t = changetype<usize>(this.scratch);
     const x = changetype<usize>(a);
     const y = changetype<usize>(b);
@@ -166,8 +166,8 @@ export class Montgomery {
     copyLimbs(acc, power);
     for (let bit = bitLength(exponent) - 2; bit >= 0; bit--) {
       this.multiply(acc, acc, acc);
-      const limb = exponent[bit >> 5];
-      if (((limb >>> (<u32>bit & 31)) & 1) != 0) this.multiply(acc, acc, power);
+      const word = exponent[bit >> 5];
+      if (((word >>> (<u32>bit & 31)) & 1) != 0) this.multiply(acc, acc, power);
     }
     return this.fromMontgomery(out, acc);
   }

@@ -1,89 +1,40 @@
 // Arithmetic in the field of NIST P-256, p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (FIPS 186-5 /
 // SP 800-186 §3.2.1.3). Products are reduced by the fast reduction of FIPS 186-4 §D.2.3
 // (Solinas), which needs only additions of the product's 32-bit words. Pure module.
-//
-// A field element is a StaticArray<u32> of 8 limbs, least significant first, always < p.
-// Every element is made by newField(): the limb loops below index 0..7 (0..15 for the
-// product) without bounds checks on that guarantee. Not constant time (public values only).
+// Not constant time: ECDSA verification works on public values only.
 
-export type FieldElement = StaticArray<u32>;
+import { Limbs } from "./bignum";
 
 export const FIELD_LIMBS: i32 = 8;
 const FIELD_BYTES: i32 = 4 * FIELD_LIMBS;
 
+/**
+ * An element of the field, always < p: eight 32-bit limbs, least significant first. The limbs
+ * are fields rather than an array so that the type itself fixes the size. The arithmetic
+ * reads them by address (limb i at changetype<usize>(element) + 4i; AssemblyScript lays fields
+ * out in declaration order, which a unit test checks): a reference read inside a loop makes
+ * AssemblyScript spill it to its shadow stack at every access, which made a multiplication
+ * three times as slow. Nothing here allocates while an address is held.
+ */
+@final
+export class FieldElement {
+  limb0: u32 = 0;
+  limb1: u32 = 0;
+  limb2: u32 = 0;
+  limb3: u32 = 0;
+  limb4: u32 = 0;
+  limb5: u32 = 0;
+  limb6: u32 = 0;
+  limb7: u32 = 0;
+}
+
 // p, least significant limb first.
-const PRIME: FieldElement = [
+const PRIME: StaticArray<u32> = [
   0xffffffff, 0xffffffff, 0xffffffff, 0x00000000, 0x00000000, 0x00000000, 0x00000001, 0xffffffff,
 ];
 
 // The 512-bit product of two elements, before reduction.
 const PRODUCT = new StaticArray<u32>(2 * FIELD_LIMBS);
-
-export function newField(): FieldElement {
-  return new StaticArray<u32>(FIELD_LIMBS);
-}
-
-/** The element for a 32-byte big-endian value at `offset`; null when short or >= p. */
-export function fieldFromBytes(bytes: Uint8Array, offset: i32): FieldElement | null {
-  if (offset < 0 || bytes.length - offset < 32) return null;
-  const out = newField();
-  for (let i = 0; i < 32; i++) {
-    const byte = <u32>bytes[offset + 31 - i];
-    unchecked((out[i >> 2] |= byte << ((<u32>(i & 3)) << 3)));
-  }
-  return compareToPrime(changetype<usize>(out)) < 0 ? out : null;
-}
-
-export function fieldToBytes(a: FieldElement): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) {
-    out[31 - i] = <u8>(unchecked(a[i >> 2]) >>> ((<u32>(i & 3)) << 3));
-  }
-  return out;
-}
-
-/** The element for a 64-digit hex constant (most significant first); zero on a bad digit. */
-export function fieldFromHex(hex: string): FieldElement {
-  const out = newField();
-  if (hex.length != 64) return out;
-  for (let i = 0; i < FIELD_LIMBS; i++) {
-    const limb = parseInt(hex.substr(56 - 8 * i, 8), 16);
-    if (isNaN(limb)) return newField();
-    unchecked((out[i] = <u32>limb));
-  }
-  return out;
-}
-
-export function fieldCopy(out: FieldElement, a: FieldElement): void {
-  memory.copy(changetype<usize>(out), changetype<usize>(a), FIELD_BYTES);
-}
-
-export function fieldSetSmall(out: FieldElement, value: u32): void {
-  unchecked((out[0] = value));
-  for (let i = 1; i < FIELD_LIMBS; i++) unchecked((out[i] = 0));
-}
-
-export function fieldIsZero(a: FieldElement): bool {
-  let bits: u32 = 0;
-  for (let i = 0; i < FIELD_LIMBS; i++) bits |= unchecked(a[i]);
-  return bits == 0;
-}
-
-export function fieldEquals(a: FieldElement, b: FieldElement): bool {
-  let bits: u32 = 0;
-  for (let i = 0; i < FIELD_LIMBS; i++) bits |= unchecked(a[i]) ^ unchecked(b[i]);
-  return bits == 0;
-}
-
-/** Whether 8 limbs hold a value < p. */
-export function fieldIsReduced(a: FieldElement): bool {
-  return a.length == FIELD_LIMBS && compareToPrime(changetype<usize>(a)) < 0;
-}
-
-// The arithmetic below reads limbs through raw addresses (`changetype<usize>`): a reference
-// read inside a loop makes AssemblyScript spill it to its shadow stack at every access, which
-// doubled the cost of a multiplication. The addresses stay valid: every element has 8 limbs,
-// and nothing here allocates, so no collection can run while an address is held.
 
 @inline
 function limb(address: usize, index: i32): u64 {
@@ -93,6 +44,78 @@ function limb(address: usize, index: i32): u64 {
 @inline
 function setLimb(address: usize, index: i32, value: u64): void {
   store<u32>(address + ((<usize>index) << 2), <u32>value);
+}
+
+export function newField(): FieldElement {
+  return new FieldElement();
+}
+
+/** The element for a 32-byte big-endian value at `offset`; null when short or >= p. */
+export function fieldFromBytes(bytes: Uint8Array, offset: i32): FieldElement | null {
+  if (offset < 0 || bytes.length - offset < 32) return null;
+  const out = newField();
+  for (let i = 0; i < FIELD_LIMBS; i++) {
+    const last = offset + 31 - 4 * i;
+    const value =
+      <u32>bytes[last] |
+      (<u32>bytes[last - 1] << 8) |
+      (<u32>bytes[last - 2] << 16) |
+      (<u32>bytes[last - 3] << 24);
+    setLimb(changetype<usize>(out), i, value);
+  }
+  return compareToPrime(changetype<usize>(out)) < 0 ? out : null;
+}
+
+/** The element for a number of 8 limbs; null for another size or a value >= p. */
+export function fieldFromLimbs(limbs: Limbs): FieldElement | null {
+  if (limbs.length != FIELD_LIMBS) return null;
+  const out = newField();
+  memory.copy(changetype<usize>(out), changetype<usize>(limbs), FIELD_BYTES);
+  return compareToPrime(changetype<usize>(out)) < 0 ? out : null;
+}
+
+export function fieldToBytes(a: FieldElement): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) {
+    out[31 - i] = <u8>(limb(changetype<usize>(a), i >> 2) >> ((<u64>(i & 3)) << 3));
+  }
+  return out;
+}
+
+/** The element for a 64-digit hex constant (most significant first); zero on a bad digit. */
+export function fieldFromHex(hex: string): FieldElement {
+  const out = newField();
+  if (hex.length != 64) return out;
+  for (let i = 0; i < FIELD_LIMBS; i++) {
+    const value = parseInt(hex.substr(56 - 8 * i, 8), 16);
+    if (isNaN(value)) return newField();
+    setLimb(changetype<usize>(out), i, <u64>value);
+  }
+  return out;
+}
+
+export function fieldCopy(out: FieldElement, a: FieldElement): void {
+  memory.copy(changetype<usize>(out), changetype<usize>(a), FIELD_BYTES);
+}
+
+export function fieldSetSmall(out: FieldElement, value: u32): void {
+  memory.fill(changetype<usize>(out), 0, FIELD_BYTES);
+  out.limb0 = value;
+}
+
+export function fieldIsZero(a: FieldElement): bool {
+  const x = changetype<usize>(a);
+  let bits: u64 = 0;
+  for (let i = 0; i < FIELD_LIMBS; i++) bits |= limb(x, i);
+  return bits == 0;
+}
+
+export function fieldEquals(a: FieldElement, b: FieldElement): bool {
+  const x = changetype<usize>(a);
+  const y = changetype<usize>(b);
+  let bits: u64 = 0;
+  for (let i = 0; i < FIELD_LIMBS; i++) bits |= limb(x, i) ^ limb(y, i);
+  return bits == 0;
 }
 
 function compareToPrime(a: usize): i32 {
@@ -257,7 +280,7 @@ export function fieldInvert(out: FieldElement, a: FieldElement): void {
   // p - 2 differs from p only in its lowest limb: 0xfffffffd.
   for (let bit = 255; bit >= 0; bit--) {
     fieldSquare(acc, acc);
-    let word = unchecked(PRIME[bit >> 5]);
+    let word = <u32>limb(changetype<usize>(PRIME), bit >> 5);
     if (bit < 32) word = 0xfffffffd;
     if (((word >>> (<u32>bit & 31)) & 1) != 0) fieldMultiply(acc, acc, a);
   }

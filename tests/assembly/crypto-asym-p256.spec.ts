@@ -75,8 +75,19 @@ describe("P-256 field", () => {
   it("carries 0xffffffff + 1 into the next limb", () => {
     const out = newField();
     fieldAdd(out, small(0xffffffff), small(1));
-    expect(out[0]).toBe(0);
-    expect(out[1]).toBe(1);
+    const expected = "0000000000000000000000000000000000000000000000000000000100000000";
+    expect(fieldEquals(out, fieldFromHex(expected))).toBe(true);
+  });
+
+  it("lays out the limb fields in declaration order, as the address arithmetic assumes", () => {
+    const element = fieldFromHex(
+      "7777777766666666555555554444444433333333222222221111111100000000",
+    );
+    expect(element.limb0).toBe(0x00000000);
+    expect(element.limb1).toBe(0x11111111);
+    expect(element.limb4).toBe(0x44444444);
+    expect(element.limb7).toBe(0x77777777);
+    expect(offsetof<FieldElement>("limb7")).toBe(28);
   });
 
   it("reduces the largest products: (p-1)^2 = 1 and (p-1)(p-2) = 2", () => {

@@ -202,7 +202,7 @@ describe("RS256 verification", () => {
     }
   });
 
-  it("rejects s + n, which is the valid s modulo n, whenever it fits in the signature bytes", () => {
+  it("rejects s + n (the valid s modulo n) whenever it fits in the 256 signature bytes", () => {
     const key = rsa.get(2048)!;
     const n = toBigInt(key.n);
     let tried = 0;
