@@ -1,0 +1,97 @@
+// Time for the host, injectable: the wall and monotonic clocks the module reads, and the timers
+// the host runs (ticks, callout timeouts). The gateway uses the system's; the emulator a manual
+// clock that moves only when a test advances it, firing due timers in order.
+
+export interface Clock {
+  /** Wall-clock time, nanoseconds since the Unix epoch. */
+  realtimeNs(): bigint;
+  /** Monotonic time, nanoseconds from an arbitrary origin. */
+  monotonicNs(): bigint;
+  /** Wall-clock time in milliseconds (for records and request times). */
+  nowMs(): number;
+}
+
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Scheduler {
+  /** Runs `fn` once, `ms` milliseconds from now. */
+  after(ms: number, fn: () => void): Timer;
+}
+
+export class SystemClock implements Clock, Scheduler {
+  private readonly origin = process.hrtime.bigint();
+
+  realtimeNs(): bigint {
+    return BigInt(Date.now()) * 1_000_000n;
+  }
+
+  monotonicNs(): bigint {
+    return process.hrtime.bigint() - this.origin;
+  }
+
+  nowMs(): number {
+    return Date.now();
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    const handle = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(handle) };
+  }
+}
+
+interface PendingTimer {
+  due: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** A clock that stands still until `advance` moves it; timers fire as time passes them. */
+export class ManualClock implements Clock, Scheduler {
+  private now: number;
+  private readonly start: number;
+  private timers: PendingTimer[] = [];
+  private seq = 0;
+
+  /** @param startMs wall-clock time at creation, in ms since the epoch. */
+  constructor(startMs = Date.UTC(2025, 0, 1)) {
+    this.now = startMs;
+    this.start = startMs;
+  }
+
+  realtimeNs(): bigint {
+    return BigInt(Math.round(this.now * 1_000_000));
+  }
+
+  monotonicNs(): bigint {
+    return BigInt(Math.round((this.now - this.start) * 1_000_000));
+  }
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    const timer: PendingTimer = { due: this.now + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  /** Moves time forward by `ms`, running every timer that falls due, in due order. */
+  advance(ms: number): void {
+    const target = this.now + ms;
+    for (;;) {
+      this.timers = this.timers.filter((t) => !t.cancelled);
+      const next = this.timers
+        .filter((t) => t.due <= target)
+        .sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
+      if (!next) break;
+      this.now = Math.max(this.now, next.due);
+      next.cancelled = true;
+      next.fn();
+    }
+    this.now = target;
+  }
+}
