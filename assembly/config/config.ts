@@ -5,10 +5,12 @@ import { JsonKind, JsonObject, JsonParser } from "../codec/json";
 import { base64Decode, base64UrlDecode } from "../codec/base64";
 import { CookieAttributes, SameSite } from "../http/cookies";
 import { Url, isLoopbackAuthority, parseUrl } from "../http/url";
+import { isSafeLocalTarget } from "../http/redirect";
 import { parseDuration } from "./duration";
 import { ConfigErrors, SettingsReader, kindName } from "./reader";
 import { Mode, RuleSet } from "../rules/match";
 import { readRuleSet } from "./rules";
+import { PathPattern, parsePathPattern } from "../rules/pattern";
 
 export const MIN_COOKIE_SECRET_BYTES = 32;
 const MAX_CONFIG_BYTES = 262144;
@@ -45,6 +47,18 @@ export class Config {
   callbackPath: string = "/oauth2/callback";
   signOutPath: string = "/oauth2/sign_out";
   cookieSecret: Uint8Array = new Uint8Array(0);
+  /** Secrets of a rotation still accepted for existing cookies (re-issued with the current). */
+  previousCookieSecrets: Array<Uint8Array> = new Array<Uint8Array>();
+  /** Where the browser lands after sign-out: a path on the request's origin, or a URL. */
+  signOutRedirect: string = "/";
+  /** Keep the provider's tokens in the session cookie (needed for refresh and logout hints). */
+  storeTokens: bool = true;
+  /** Paths whose unauthenticated requests always get 401, never a login redirect. */
+  apiPaths: Array<PathPattern> = new Array<PathPattern>();
+  /** Let CORS preflight requests (OPTIONS with Access-Control-Request-Method) pass. */
+  allowPreflight: bool = true;
+  /** Accept `Authorization: Bearer <JWT>` signed by the provider for this client. */
+  acceptBearerTokens: bool = false;
   /** Session lifetime in seconds; 0: a browser-session cookie and no age limit. */
   cookieExpire: i64 = 168 * 3600;
   /** Refresh the tokens after this many seconds; 0: never. */
@@ -79,8 +93,10 @@ export class ConfigResult {
 }
 
 const TOP_LEVEL_KEYS = [
-  "issuer", "client_id", "client_secret", "callback", "sign_out_path", "cookie_secret",
-  "cookie_expire", "cookie_refresh", "scopes", "provider", "cookie", "upstream", "match",
+  "issuer", "client_id", "client_secret", "callback", "sign_out_path", "sign_out_redirect",
+  "cookie_secret", "cookie_secret_previous", "cookie_expire", "cookie_refresh", "scopes",
+  "provider", "cookie", "upstream", "match", "api_paths", "allow_cors_preflight",
+  "accept_bearer_tokens",
 ];
 
 /** Parses and checks the configuration; `config` is null when there is any error. */
@@ -100,7 +116,9 @@ export function parseConfig(bytes: Uint8Array): ConfigResult {
   readCookieSettings(reader, config);
   readProvider(reader, config);
   readUpstream(reader, config);
+  readClientHandling(reader, config);
   config.rules = readRuleSet(reader.object_("match"), errors);
+  checkTokenNeeds(config, errors);
   return new ConfigResult(errors.count == 0 ? config : null, errors.messages);
 }
 
@@ -192,19 +210,31 @@ function readDuration(reader: SettingsReader, name: string, fallback: i64): i64 
   return seconds;
 }
 
-function readCookieSecret(reader: SettingsReader, config: Config): void {
-  const text = reader.string("cookie_secret", null, true);
-  if (text === null) return;
-  // Either alphabet, padded or not, as secrets are commonly generated with
-  // `openssl rand -base64 32` or a URL-safe tool.
+/** A cookie secret: base64 in either alphabet (as `openssl rand -base64 32` or URL-safe). */
+function decodeSecret(text: string, key: string, errors: ConfigErrors): Uint8Array | null {
   let secret = base64Decode(text);
   if (secret === null) secret = base64UrlDecode(text);
   if (secret === null || secret.length < MIN_COOKIE_SECRET_BYTES) {
-    reader.errors.addHidden("cookie_secret",
+    errors.addHidden(key,
       "must be base64 of at least " + MIN_COOKIE_SECRET_BYTES.toString() + " random bytes");
-    return;
+    return null;
   }
-  config.cookieSecret = secret;
+  return secret;
+}
+
+function readCookieSecret(reader: SettingsReader, config: Config): void {
+  const text = reader.string("cookie_secret", null, true);
+  if (text !== null) {
+    const secret = decodeSecret(text, "cookie_secret", reader.errors);
+    if (secret !== null) config.cookieSecret = secret;
+  }
+  const previous = reader.strings("cookie_secret_previous");
+  if (previous === null) return;
+  for (let i = 0; i < previous.length; i++) {
+    const key = "cookie_secret_previous[" + i.toString() + "]";
+    const secret = decodeSecret(previous[i], key, reader.errors);
+    if (secret !== null) config.previousCookieSecrets.push(secret);
+  }
 }
 
 function readCookieSettings(reader: SettingsReader, config: Config): void {
@@ -219,7 +249,8 @@ function readCookieSettings(reader: SettingsReader, config: Config): void {
   const cookie = reader.object_("cookie");
   if (cookie === null) return;
   const sub = new SettingsReader(cookie, "cookie.", reader.errors);
-  sub.refuseUnknown(["name", "domain", "secure", "same_site"]);
+  sub.refuseUnknown(["name", "domain", "secure", "same_site", "store_tokens"]);
+  config.storeTokens = sub.bool("store_tokens", true);
   const name = sub.string("name", config.cookieName)!;
   if (!isCookieName(name)) sub.errors.add("cookie.name", name, "must be letters, digits, _ or -");
   else config.cookieName = name;
@@ -317,6 +348,36 @@ function readUpstream(reader: SettingsReader, config: Config): void {
     else list.push(new ClaimHeader(header, claim));
   }
   config.claimHeaders = list;
+}
+
+function readClientHandling(reader: SettingsReader, config: Config): void {
+  config.allowPreflight = reader.bool("allow_cors_preflight", true);
+  config.acceptBearerTokens = reader.bool("accept_bearer_tokens", false);
+  const redirect = reader.string("sign_out_redirect", "/")!;
+  if (redirect.startsWith("/") ? !isSafeLocalTarget(redirect) : parseUrl(redirect) === null) {
+    reader.errors.add("sign_out_redirect", redirect, "must be a local path or an absolute URL");
+  } else {
+    config.signOutRedirect = redirect;
+  }
+  const paths = reader.strings("api_paths");
+  if (paths === null) return;
+  for (let i = 0; i < paths.length; i++) {
+    const parsed = parsePathPattern("api_paths[" + i.toString() + "]", paths[i]);
+    if (parsed.error.length > 0) reader.errors.messages.push(parsed.error);
+    else config.apiPaths.push(parsed.value!);
+  }
+}
+
+/** Settings that need the provider's tokens cannot go with a cookie that does not keep them. */
+function checkTokenNeeds(config: Config, errors: ConfigErrors): void {
+  if (config.storeTokens) return;
+  if (config.cookieRefresh > 0) {
+    errors.add("cookie.store_tokens", "false", "cookie_refresh needs the refresh token kept");
+  }
+  if (config.forwardAccessToken) {
+    errors.add("cookie.store_tokens", "false",
+      "upstream.forward_access_token needs the access token kept");
+  }
 }
 
 function isHeaderName(name: string): bool {

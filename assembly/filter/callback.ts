@@ -6,12 +6,13 @@ import { getBufferBytes, getHeader, log, logEnabled } from "../abi/host";
 import { BufferType, LogLevel, MapType } from "../abi/types";
 import { parseQuery, queryCount, queryGet, QueryParam } from "../codec/percent";
 import { JsonObject } from "../codec/json";
-import { buildClearCookie, buildSetCookie } from "../http/cookies";
+import { buildClearCookie } from "../http/cookies";
 import { Config, TokenAuthMethod } from "../config/config";
 import { ClientAuth, TokenResponse } from "../oidc/token";
 import { constantTimeEqual } from "../crypto/ct";
 import { FlowState, flowCookieName } from "../session/flow";
-import { CookieKeys, sealValue, unsealValue } from "../session/sealed";
+import { CookieKeys, MAX_VALUE_LENGTH, sealValue, unsealWithAny } from "../session/sealed";
+import { writeSession } from "./session-cookie";
 import { Claim, Session } from "../session/session";
 import { RequestView } from "./request";
 import { FLOW_LIFETIME_SECONDS, cookieAttributes } from "./login";
@@ -44,14 +45,14 @@ function single(params: Array<QueryParam>, name: string): string | null {
 
 /** The flow of `state`, from its cookie; null when missing, forged, or too old. */
 function findFlow(
-  config: Config, keys: CookieKeys, request: RequestView, state: string, now: i64,
+  config: Config, keyring: Array<CookieKeys>, request: RequestView, state: string, now: i64,
 ): FlowState | null {
   const name = flowCookieName(config.flowCookiePrefix, state);
   for (let i = 0; i < request.cookies.length; i++) {
     const cookie = request.cookies[i];
     if (cookie.name != name) continue;
-    const record = unsealValue(keys, name, cookie.value);
-    const flow = record !== null ? FlowState.decode(record) : null;
+    const unsealed = unsealWithAny(keyring, name, cookie.value);
+    const flow = unsealed !== null ? FlowState.decode(unsealed.record) : null;
     if (flow === null || !sameText(flow.state, state)) continue;
     if (flow.createdAt > now + 60 || now - flow.createdAt > FLOW_LIFETIME_SECONDS) continue;
     return flow;
@@ -64,7 +65,7 @@ function findFlow(
  * cannot go on; otherwise returns the flow and the code to exchange.
  */
 export function readCallback(
-  config: Config, keys: CookieKeys, request: RequestView, now: i64,
+  config: Config, keyring: Array<CookieKeys>, request: RequestView, now: i64,
 ): CallbackStart | null {
   const params = parseQuery(request.query);
   if (params === null) return refuse(request, 400, "invalid_callback", "callback query malformed");
@@ -81,7 +82,7 @@ export function readCallback(
   if (state === null || code === null || state.length == 0 || code.length == 0) {
     return refuse(request, 400, "invalid_callback", "callback without one state and one code");
   }
-  const flow = findFlow(config, keys, request, state, now);
+  const flow = findFlow(config, keyring, request, state, now);
   if (flow === null) {
     return refuse(request, 400, "login_expired", "callback state matches no login flow");
   }
@@ -130,19 +131,27 @@ function claimText(claims: JsonObject, name: string): string | null {
   return null;
 }
 
-/** The session for verified ID-token claims and the tokens of the response. */
-export function newSession(
-  config: Config, claims: JsonObject, tokens: TokenResponse, now: i64,
-): Session {
+/** A session holding the identity of verified ID-token claims: subject and kept claims. */
+export function sessionClaims(config: Config, claims: JsonObject, now: i64): Session {
   const session = new Session();
   session.issuedAt = now;
-  session.subject = claims.getString("sub")!;
+  const subject = claims.getString("sub");
+  session.subject = subject !== null ? subject : "";
   for (let i = 0; i < config.claimHeaders.length; i++) {
     const name = config.claimHeaders[i].claim;
     if (name == "sub" || session.claim(name) !== null) continue;
     const value = claimText(claims, name);
     if (value !== null) session.claims.push(new Claim(name, value));
   }
+  return session;
+}
+
+/** The session for verified ID-token claims and the tokens of the response. */
+export function newSession(
+  config: Config, claims: JsonObject, tokens: TokenResponse, now: i64,
+): Session {
+  const session = sessionClaims(config, claims, now);
+  if (!config.storeTokens) return session;
   session.accessToken = tokens.accessToken;
   session.idToken = tokens.idToken;
   session.refreshToken = tokens.refreshToken;
@@ -157,12 +166,14 @@ export function finishLogin(
 ): bool {
   const value = sealValue(keys, config.cookieName, session.encode(), nonce);
   if (value === null) return false;
+  if (value.length > MAX_VALUE_LENGTH) {
+    log(LogLevel.Error, "session too large for cookies (" + value.length.toString() +
+      " bytes): set cookie.store_tokens to false");
+    return false;
+  }
   const attributes = cookieAttributes(config, request);
-  const maxAge: i64 = config.cookieExpire > 0 ? config.cookieExpire : -1;
-  const cookies = [
-    buildSetCookie(config.cookieName, value, attributes, maxAge),
-    buildClearCookie(flowCookieName(config.flowCookiePrefix, flow.state), attributes),
-  ];
+  const cookies = writeSession(config, request, attributes, value);
+  cookies.push(buildClearCookie(flowCookieName(config.flowCookiePrefix, flow.state), attributes));
   if (logEnabled(LogLevel.Info)) {
     log(LogLevel.Info, "login complete: session issued, back to the page first asked for");
   }

@@ -67,6 +67,7 @@ function authorizationUrl(
 /** Answers with the redirect to the provider. False when it could not (randomness failed). */
 export function redirectToLogin(
   config: Config, keys: CookieKeys, metadata: ProviderMetadata, request: RequestView, now: i64,
+  extraCookies: Array<string> = [],
 ): bool {
   const random = new Uint8Array(64 + 12);
   if (!fillRandom(random)) {
@@ -83,12 +84,14 @@ export function redirectToLogin(
   }
   const cookie = buildSetCookie(name, value, cookieAttributes(config, request), FLOW_LIFETIME_SECONDS);
   const location = authorizationUrl(config, metadata, flow, callbackUri(config, request));
-  sendRedirect(location, [cookie], "oidc_sso_login");
+  const cookies = extraCookies.slice(0);
+  cookies.push(cookie);
+  sendRedirect(location, cookies, "oidc_sso_login");
   return true;
 }
 
 /** An API client cannot follow a login page: 401 with a challenge (RFC 6750 §3). */
-export function refuseApiClient(request: RequestView): void {
+export function refuseApiClient(request: RequestView, cookies: Array<string> = []): void {
   const challenge = [new HeaderPair("www-authenticate", "Bearer realm=\"oidc-sso\"")];
-  sendError(401, "login_required", "Authentication required.", false, challenge);
+  sendError(401, "login_required", "Authentication required.", false, challenge, cookies);
 }

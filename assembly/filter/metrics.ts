@@ -11,5 +11,11 @@ export class FilterMetrics {
   sessionsRejected: Metric = defineMetric(MetricType.Counter, "oidc_sso.sessions_rejected");
   bypassed: Metric = defineMetric(MetricType.Counter, "oidc_sso.bypassed");
   providerErrors: Metric = defineMetric(MetricType.Counter, "oidc_sso.provider_errors");
+  refreshesOk: Metric = defineMetric(MetricType.Counter, "oidc_sso.refreshes_ok");
+  refreshesFailed: Metric = defineMetric(MetricType.Counter, "oidc_sso.refreshes_failed");
+  signOuts: Metric = defineMetric(MetricType.Counter, "oidc_sso.sign_outs");
+  bearerAccepted: Metric = defineMetric(MetricType.Counter, "oidc_sso.bearer_accepted");
+  bearerRejected: Metric = defineMetric(MetricType.Counter, "oidc_sso.bearer_rejected");
+  preflightPassed: Metric = defineMetric(MetricType.Counter, "oidc_sso.preflight_passed");
   providerUnavailable: Metric = defineMetric(MetricType.Counter, "oidc_sso.provider_unavailable");
 }

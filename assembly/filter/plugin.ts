@@ -11,12 +11,18 @@ import { FilterMetrics } from "./metrics";
 import { Provider } from "./provider";
 import { SessionReader } from "./sessions";
 import { SsoStream } from "./stream";
+import { Refresher } from "./refresh";
+import { RequestFacts } from "../rules/match";
+import { fillRandom } from "../abi/host";
 
 const TICK_MS: u32 = 1000;
 
 export class SsoRoot extends RootContext {
   config: Config = new Config();
   keys: CookieKeys = CookieKeys.derive(new Uint8Array(32));
+  /** The current secret's keys first, then those of previous secrets still accepted. */
+  keyring: Array<CookieKeys> = new Array<CookieKeys>();
+  refresher!: Refresher;
   metrics!: FilterMetrics;
   provider!: Provider;
   sessions!: SessionReader;
@@ -40,9 +46,15 @@ export class SsoRoot extends RootContext {
   private start(config: Config): void {
     this.config = config;
     this.keys = CookieKeys.derive(config.cookieSecret);
+    this.keyring = [this.keys];
+    for (let i = 0; i < config.previousCookieSecrets.length; i++) {
+      this.keyring.push(CookieKeys.derive(config.previousCookieSecrets[i]));
+    }
     this.metrics = new FilterMetrics();
     this.provider = new Provider(this, config, this.metrics);
-    this.sessions = new SessionReader(config, this.keys);
+    this.sessions = new SessionReader(config, this.keyring);
+    this.refresher = new Refresher(this, config, this.keys, this.provider, this.sessions,
+      this.metrics);
     this.configured = true;
     setTickPeriod(TICK_MS);
     this.provider.poll(this.now());
@@ -63,14 +75,55 @@ export class SsoRoot extends RootContext {
     return new SsoStream(id, this);
   }
 
+  /** Paths whose requests always get 401 rather than a login redirect. */
+  isApiPath(facts: RequestFacts): bool {
+    if (!facts.path.ok) return false;
+    const patterns = this.config.apiPaths;
+    for (let i = 0; i < patterns.length; i++) {
+      if (patterns[i].matches(facts.path.path)) return true;
+    }
+    return false;
+  }
+
   onCalloutResponse(token: u32, numHeaders: u32, bodySize: u32): void {
     if (!this.configured) return;
-    if (!this.provider.onResponse(token, numHeaders, bodySize, this.now())) return;
+    const now = this.now();
+    if (this.provider.onResponse(token, numHeaders, bodySize, now)) {
+      this.resumeKeyWaiters();
+      return;
+    }
+    // A fresh nonce for sealing the refreshed session; never seal without one.
+    let nonce: Uint8Array | null = new Uint8Array(12);
+    if (!fillRandom(nonce!)) {
+      log(LogLevel.Critical, "host randomness failed: a refreshed session cannot be sealed");
+      nonce = null;
+    }
+    if (this.refresher.onResponse(token, numHeaders, bodySize, now, nonce)) {
+      this.resumeRefreshWaiters();
+    }
+  }
+
+  private resumeKeyWaiters(): void {
     const waiters = this.provider.takeKeyWaiters();
     for (let i = 0; i < waiters.length; i++) {
-      const stream = getStream(waiters[i]);
-      if (stream === null || setEffectiveContext(stream.id) != WasmResult.Ok) continue;
-      changetype<SsoStream>(stream).onKeysRefreshed();
+      const stream = this.streamFor(waiters[i]);
+      if (stream !== null) stream.onKeysRefreshed();
     }
+  }
+
+  private resumeRefreshWaiters(): void {
+    const waiters = this.refresher.finished;
+    const outcome = this.refresher.lastOutcome;
+    for (let i = 0; i < waiters.length; i++) {
+      const stream = this.streamFor(waiters[i]);
+      if (stream !== null) stream.onRefreshDone(outcome);
+    }
+  }
+
+  /** The stream `id` made the effective context, or null when it has ended. */
+  private streamFor(id: u32): SsoStream | null {
+    const stream = getStream(id);
+    if (stream === null || setEffectiveContext(stream.id) != WasmResult.Ok) return null;
+    return changetype<SsoStream>(stream);
   }
 }

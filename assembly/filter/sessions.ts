@@ -1,11 +1,12 @@
-// Finding the request's session: the session cookie, checked (HMAC first, in constant
-// time), opened, and judged by its age. Opened sessions are cached by cookie value, so a
-// returning cookie costs a map lookup instead of an HMAC and a decryption; the age is still
-// checked on every request.
+// Finding the request's session: the session cookie (or its joined parts), authenticated
+// (HMAC first, in constant time) with the current secret or a previous one, opened, and
+// judged by its age. Opened sessions are cached by cookie value, so a returning cookie costs
+// a map lookup instead of an HMAC and a decryption; the age is still checked every time.
 import { Config } from "../config/config";
-import { CookieKeys, unsealValue } from "../session/sealed";
+import { CookieKeys, unsealWithAny } from "../session/sealed";
 import { Session } from "../session/session";
 import { RequestView } from "./request";
+import { sessionValues } from "./session-cookie";
 
 const CACHE_LIMIT = 4096;
 /** A session may claim to be issued this far in the future (clock skew between replicas). */
@@ -14,28 +15,46 @@ const FUTURE_SKEW_SECONDS: i64 = 300;
 export enum SessionVerdict {
   Missing,
   Valid,
-  /** Present but tampered, from another secret, expired, or ambiguous. */
+  /** Present but tampered, from an unknown secret, expired, or ambiguous. */
   Rejected,
 }
 
+/** An opened session, and whether it was sealed with a previous secret (to re-issue). */
+export class OpenedSession {
+  constructor(public session: Session, public oldSecret: bool) {}
+}
+
 export class SessionLookup {
-  constructor(public verdict: SessionVerdict, public session: Session | null, public reason: string) {}
+  constructor(
+    public verdict: SessionVerdict,
+    public opened: OpenedSession | null,
+    public value: string,
+    public reason: string,
+  ) {}
+
+  get session(): Session | null {
+    const opened = this.opened;
+    return opened !== null ? opened.session : null;
+  }
 }
 
 export class SessionReader {
-  private cache: Map<string, Session> = new Map<string, Session>();
+  private cache: Map<string, OpenedSession> = new Map<string, OpenedSession>();
 
-  constructor(private config: Config, private keys: CookieKeys) {}
+  /** `keyring[0]` holds the current secret's keys, then the previous secrets' keys. */
+  constructor(private config: Config, private keyring: Array<CookieKeys>) {}
 
   /** Opens a session cookie value; null when it is not authentic. */
-  open(value: string): Session | null {
+  open(value: string): OpenedSession | null {
     if (this.cache.has(value)) return this.cache.get(value);
-    const record = unsealValue(this.keys, this.config.cookieName, value);
-    const session = record !== null ? Session.decode(record) : null;
+    const unsealed = unsealWithAny(this.keyring, this.config.cookieName, value);
+    if (unsealed === null) return null;
+    const session = Session.decode(unsealed.record);
     if (session === null) return null;
+    const opened = new OpenedSession(session, unsealed.keyIndex > 0);
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(value, session);
-    return session;
+    this.cache.set(value, opened);
+    return opened;
   }
 
   /** The age check: older than cookie_expire, or issued in the future, is refused. */
@@ -46,31 +65,30 @@ export class SessionReader {
   }
 
   /**
-   * The request's session. A request with several session cookies is accepted only when
+   * The request's session. A request with several session values is accepted only when
    * exactly one of them is authentic, so that a cookie planted from a sibling domain
    * cannot silently replace or join the user's own.
    */
   find(request: RequestView, now: i64): SessionLookup {
-    let found: Session | null = null;
-    let present = 0;
+    const values = sessionValues(this.config, request);
+    if (values.length == 0) return new SessionLookup(SessionVerdict.Missing, null, "", "");
+    let found: OpenedSession | null = null;
+    let foundValue = "";
     let authentic = 0;
-    for (let i = 0; i < request.cookies.length; i++) {
-      const cookie = request.cookies[i];
-      if (cookie.name != this.config.cookieName) continue;
-      present++;
-      const session = this.open(cookie.value);
-      if (session === null) continue;
+    for (let i = 0; i < values.length; i++) {
+      const opened = this.open(values[i]);
+      if (opened === null) continue;
       authentic++;
-      found = session;
+      found = opened;
+      foundValue = values[i];
     }
-    if (present == 0) return new SessionLookup(SessionVerdict.Missing, null, "");
     if (authentic == 0) return reject("session cookie not authentic");
     if (authentic > 1) return reject("several authentic session cookies");
-    if (!this.isCurrent(found!, now)) return reject("session expired");
-    return new SessionLookup(SessionVerdict.Valid, found, "");
+    if (!this.isCurrent(found!.session, now)) return reject("session expired");
+    return new SessionLookup(SessionVerdict.Valid, found, foundValue, "");
   }
 }
 
 function reject(reason: string): SessionLookup {
-  return new SessionLookup(SessionVerdict.Rejected, null, reason);
+  return new SessionLookup(SessionVerdict.Rejected, null, "", reason);
 }

@@ -1,34 +1,42 @@
 // One HTTP request through the filter. The entry point reads as the plan of its cases, in
 // order, each answering early:
 //   1. the callback of a login flow;
-//   2. a request the rules let pass without login;
-//   3. a request with a valid session;
-//   4. a protected request while the provider is not known yet: 503, fail closed;
-//   5. everything else must log in: a browser is redirected, an API client gets 401.
+//   2. sign-out;
+//   3. a CORS preflight (when allowed), and requests the rules let pass without login;
+//   4. a request with a valid session (refreshed first when due);
+//   5. an API request with a valid bearer token (when enabled);
+//   6. a protected request while the provider is not known yet: 503, fail closed;
+//   7. everything else must log in: a browser is redirected, an API client gets 401.
 import { StreamContext } from "../abi/context";
-import { getHeaderMap, log, logEnabled } from "../abi/host";
-import { Action, LogLevel, MapType, WasmResult } from "../abi/types";
+import { addHeader, continueStream, getHeaderMap, log, logEnabled, fillRandom } from "../abi/host";
+import { Action, LogLevel, MapType, StreamType, WasmResult } from "../abi/types";
 import { HeaderMapView, HeaderPair } from "../abi/headers";
+import { JsonObject } from "../codec/json";
 import { normalizePathBytes } from "../rules/path";
 import { RequestFacts } from "../rules/match";
 import { codeExchangeRequest, parseTokenResponse, TokenResponse } from "../oidc/token";
 import { IdTokenError, IdTokenExpectations, idTokenErrorText, verifyIdToken } from "../oidc/jwt";
 import { FlowState } from "../session/flow";
-import { JsonObject } from "../codec/json";
-import { fillRandom } from "../abi/host";
+import { Session } from "../session/session";
+import { sealValue } from "../session/sealed";
 import { SsoRoot } from "./plugin";
 import { RequestView } from "./request";
 import { prepareUpstreamRequest } from "./upstream";
-import { SessionVerdict } from "./sessions";
-import { callbackUri, redirectToLogin, refuseApiClient } from "./login";
-import { finishLogin, newSession, readCallback, readCalloutAnswer, tokenAuth } from "./callback";
+import { SessionLookup, SessionVerdict } from "./sessions";
+import { callbackUri, cookieAttributes, redirectToLogin, refuseApiClient } from "./login";
+import { finishLogin, newSession, readCallback, readCalloutAnswer, sessionClaims, tokenAuth } from "./callback";
 import { sendError } from "./reply";
 import { RETRY_AFTER_SECONDS } from "./provider";
+import { RefreshOutcome } from "./refresh";
+import { clearSessionCookies, writeSession } from "./session-cookie";
+import { signOut } from "./signout";
+import { bearerToken, verifyBearer } from "./bearer";
 
 enum Waiting {
   Nothing,
   TokenResponse,
   Keys,
+  Refresh,
 }
 
 export class SsoStream extends StreamContext {
@@ -36,6 +44,8 @@ export class SsoStream extends StreamContext {
   private waiting: Waiting = Waiting.Nothing;
   private flow: FlowState | null = null;
   private tokens: TokenResponse | null = null;
+  /** Set-Cookie values for the response (a refreshed or re-issued session). */
+  private responseCookies: Array<string> = new Array<string>();
 
   constructor(id: u32, private plugin: SsoRoot) {
     super(id, plugin);
@@ -49,45 +59,160 @@ export class SsoStream extends StreamContext {
     const now = plugin.now();
 
     if (request.pathOnly == config.callbackPath) return this.handleCallback(now);
+    if (request.pathOnly == config.signOutPath) return this.handleSignOut(now);
+    if (this.isAllowedPreflight()) return this.pass("CORS preflight passes", null);
 
     const facts = new RequestFacts(
       normalizePathBytes(request.rawPathBytes()), request.authority, request.method, request,
     );
     if (!config.rules.requiresLogin(facts)) {
       plugin.metrics.bypassed.increment();
-      this.debug("public path: passes without login");
-      prepareUpstreamRequest(config, request, null);
-      return Action.Continue;
+      return this.pass("public path: passes without login", null);
     }
 
     const lookup = plugin.sessions.find(request, now);
-    if (lookup.verdict == SessionVerdict.Valid) {
-      plugin.metrics.sessionsAccepted.increment();
-      this.debug("valid session: passes");
-      prepareUpstreamRequest(config, request, lookup.session);
-      return Action.Continue;
-    }
+    if (lookup.verdict == SessionVerdict.Valid) return this.withSession(lookup, now);
     if (lookup.verdict == SessionVerdict.Rejected) {
       plugin.metrics.sessionsRejected.increment();
       log(LogLevel.Warn, "session rejected: " + lookup.reason);
     }
-    return this.requireLogin(facts.path.ok ? "" : facts.path.reason, now);
+    const bearer = bearerToken(request);
+    if (config.acceptBearerTokens && bearer !== null) return this.withBearer(bearer, now);
+    return this.requireLogin(facts, now);
   }
 
-  private requireLogin(unsafeReason: string, now: i64): Action {
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): Action {
+    for (let i = 0; i < this.responseCookies.length; i++) {
+      addHeader(MapType.HttpResponseHeaders, "set-cookie", this.responseCookies[i]);
+    }
+    return Action.Continue;
+  }
+
+  private pass(reason: string, session: Session | null): Action {
+    this.debug(reason);
+    prepareUpstreamRequest(this.plugin.config, this.request, session);
+    return Action.Continue;
+  }
+
+  private isAllowedPreflight(): bool {
+    const request = this.request;
+    if (!this.plugin.config.allowPreflight || request.method != "OPTIONS") return false;
+    if (!request.has("access-control-request-method")) return false;
+    this.plugin.metrics.preflightPassed.increment();
+    return true;
+  }
+
+  // ---- 4. Sessions ----
+
+  private withSession(lookup: SessionLookup, now: i64): Action {
     const plugin = this.plugin;
-    if (unsafeReason.length > 0) this.debug("unsafe path, login required: " + unsafeReason);
-    if (!plugin.provider.ready) return this.providerUnavailable();
-    if (!this.request.browser) {
+    const opened = lookup.opened!;
+    const session = opened.session;
+    if (plugin.refresher.isDue(session, now)) return this.refresh(lookup.value, session, now);
+    plugin.metrics.sessionsAccepted.increment();
+    if (opened.oldSecret) this.reissue(session);
+    return this.pass("valid session: passes", session);
+  }
+
+  /** A session sealed with a previous secret is sealed again with the current one. */
+  private reissue(session: Session): void {
+    const plugin = this.plugin;
+    const nonce = new Uint8Array(12);
+    if (!fillRandom(nonce)) return;
+    const value = sealValue(plugin.keys, plugin.config.cookieName, session.encode(), nonce);
+    if (value === null) return;
+    const attributes = cookieAttributes(plugin.config, this.request);
+    this.responseCookies = writeSession(plugin.config, this.request, attributes, value);
+    this.debug("session sealed with a previous secret: issued again");
+  }
+
+  private refresh(oldValue: string, session: Session, now: i64): Action {
+    const refresher = this.plugin.refresher;
+    const recent = refresher.recentOutcome(oldValue, now);
+    if (recent !== null) {
+      this.applyRefresh(recent);
+      return recent.ok ? Action.Continue : Action.Pause;
+    }
+    if (!refresher.join(this.id, oldValue, session)) {
+      log(LogLevel.Error, "refresh not started: the provider is not reachable through " +
+        this.plugin.config.cluster);
+      this.applyRefresh(new RefreshOutcome(false, null, "", now));
+      return Action.Pause;
+    }
+    this.waiting = Waiting.Refresh;
+    this.debug("session due for refresh: waiting for the token endpoint");
+    return Action.Pause;
+  }
+
+  /** Called by the root when the refresh this stream waited for has ended. */
+  onRefreshDone(outcome: RefreshOutcome): void {
+    if (this.waiting != Waiting.Refresh) return;
+    this.waiting = Waiting.Nothing;
+    if (this.applyRefresh(outcome)) continueStream(StreamType.HttpRequest);
+  }
+
+  /** Goes on with a refreshed session, or ends the old one. True when the request may go on. */
+  private applyRefresh(outcome: RefreshOutcome): bool {
+    const plugin = this.plugin;
+    const config = plugin.config;
+    const attributes = cookieAttributes(config, this.request);
+    if (outcome.ok) {
+      this.responseCookies = writeSession(config, this.request, attributes, outcome.value);
+      plugin.metrics.sessionsAccepted.increment();
+      this.pass("session refreshed: passes", outcome.session);
+      return true;
+    }
+    log(LogLevel.Warn, "refresh failed: session ended, login required");
+    const clears = clearSessionCookies(config, this.request, attributes);
+    this.loginOrRefuse(clears);
+    return false;
+  }
+
+  // ---- 5. Bearer tokens ----
+
+  private withBearer(token: string, now: i64): Action {
+    const plugin = this.plugin;
+    const keys = plugin.provider.keys;
+    if (keys === null) return this.providerUnavailable();
+    const verdict = verifyBearer(plugin.config, keys, token, now);
+    if (!verdict.ok) {
+      plugin.metrics.bearerRejected.increment();
+      log(LogLevel.Warn, "bearer token refused: " + idTokenErrorText(verdict.error));
+      const challenge = [new HeaderPair("www-authenticate",
+        "Bearer realm=\"oidc-sso\", error=\"invalid_token\"")];
+      sendError(401, "invalid_token", "The bearer token is not valid.", false, challenge);
+      return Action.Pause;
+    }
+    plugin.metrics.bearerAccepted.increment();
+    return this.pass("valid bearer token: passes", sessionClaims(plugin.config, verdict.claims!, now));
+  }
+
+  // ---- 6 and 7. Login ----
+
+  private requireLogin(facts: RequestFacts, now: i64): Action {
+    if (!facts.path.ok) this.debug("unsafe path, login required: " + facts.path.reason);
+    if (!this.plugin.provider.ready) return this.providerUnavailable();
+    this.loginOrRefuse([], facts);
+    return Action.Pause;
+  }
+
+  /** Redirects a browser to log in, or answers an API client 401; with `cookies` to set. */
+  private loginOrRefuse(cookies: Array<string>, facts: RequestFacts | null = null): void {
+    const plugin = this.plugin;
+    if (!plugin.provider.ready) {
+      this.providerUnavailable();
+      return;
+    }
+    if (!this.request.browser || (facts !== null && plugin.isApiPath(facts))) {
       plugin.metrics.loginDenied.increment();
       this.debug("login required: API client gets 401");
-      refuseApiClient(this.request);
-      return Action.Pause;
+      refuseApiClient(this.request, cookies);
+      return;
     }
     plugin.metrics.loginRedirects.increment();
     this.debug("login required: redirect to the provider");
-    redirectToLogin(plugin.config, plugin.keys, plugin.provider.metadata!, this.request, now);
-    return Action.Pause;
+    redirectToLogin(plugin.config, plugin.keys, plugin.provider.metadata!, this.request,
+      plugin.now(), cookies);
   }
 
   private providerUnavailable(): Action {
@@ -99,11 +224,22 @@ export class SsoStream extends StreamContext {
     return Action.Pause;
   }
 
+  // ---- 2. Sign-out ----
+
+  private handleSignOut(now: i64): Action {
+    const plugin = this.plugin;
+    plugin.metrics.signOuts.increment();
+    const lookup = plugin.sessions.find(this.request, now);
+    this.debug("sign-out: session cookies cleared");
+    signOut(plugin.config, plugin.provider.metadata, this.request, lookup.session);
+    return Action.Pause;
+  }
+
   // ---- 1. The callback ----
 
   private handleCallback(now: i64): Action {
     const plugin = this.plugin;
-    const start = readCallback(plugin.config, plugin.keys, this.request, now);
+    const start = readCallback(plugin.config, plugin.keyring, this.request, now);
     if (start === null) {
       plugin.metrics.callbacksFailed.increment();
       return Action.Pause;
@@ -189,22 +325,15 @@ export class SsoStream extends StreamContext {
       return;
     }
     plugin.metrics.callbacksOk.increment();
-    this.resume();
   }
 
+  /** Ends a failed callback with an error page; the host sends it when the callback returns. */
   private loginFailed(status: u32, code: string): Action {
     this.plugin.metrics.callbacksFailed.increment();
     sendError(status, code, "The login could not be completed. Please try again.",
       this.request.browser, []);
-    this.resume();
     return Action.Pause;
   }
-
-  /**
-   * After a paused request got its local response, the host sends it when the current
-   * callback returns; nothing more to do. (Kept as one place to document that.)
-   */
-  private resume(): void {}
 
   private debug(message: string): void {
     if (logEnabled(LogLevel.Debug)) {

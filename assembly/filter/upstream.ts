@@ -7,11 +7,7 @@ import { Cookie, joinCookies } from "../http/cookies";
 import { Config } from "../config/config";
 import { Session } from "../session/session";
 import { RequestView } from "./request";
-
-/** True for the session cookie and every login-flow cookie of this filter. */
-export function isFilterCookie(config: Config, name: string): bool {
-  return name == config.cookieName || name.startsWith(config.flowCookiePrefix);
-}
+import { isSessionCookieName } from "./session-cookie";
 
 /** Rewrites the Cookie header without the filter's cookies (only when it holds any). */
 function stripFilterCookies(config: Config, request: RequestView): void {
@@ -19,7 +15,7 @@ function stripFilterCookies(config: Config, request: RequestView): void {
   let removed = false;
   for (let i = 0; i < request.cookies.length; i++) {
     const cookie = request.cookies[i];
-    if (isFilterCookie(config, cookie.name)) removed = true;
+    if (isSessionCookieName(config, cookie.name)) removed = true;
     else kept.push(cookie);
   }
   // Several Cookie headers are merged into one, so none can hide a filter cookie.

@@ -20,6 +20,11 @@ export class IdTokenExpectations {
   now: i64 = 0;
   /** Tolerated clock difference with the provider, in seconds. */
   skew: i64 = 60;
+  /**
+   * Whether the token must carry `nonce`: yes after a login; no for a refreshed ID token
+   * (Core §12.2) or a bearer token, which have no login flow to compare it with.
+   */
+  requireNonce: bool = true;
 }
 
 export enum IdTokenError {
@@ -148,8 +153,10 @@ function checkClaims(claims: JsonObject, expect: IdTokenExpectations): IdTokenRe
       return fail(IdTokenError.NotYetValid);
     }
   }
-  const nonce = claims.getString("nonce");
-  if (nonce === null || !sameText(nonce, expect.nonce)) return fail(IdTokenError.Nonce);
+  if (expect.requireNonce) {
+    const nonce = claims.getString("nonce");
+    if (nonce === null || !sameText(nonce, expect.nonce)) return fail(IdTokenError.Nonce);
+  }
   const sub = claims.getString("sub");
   if (sub === null || sub.length == 0) return fail(IdTokenError.Subject);
   return new IdTokenResult(IdTokenError.None, claims);

@@ -15,8 +15,9 @@ import { base64UrlDecode, base64UrlEncode } from "../codec/base64";
 
 const VERSION_PREFIX = "1.";
 const HKDF_SALT = "oidc-sso cookie keys v1";
-// A sealed value above this size is refused before any work: browsers keep 4 KiB per cookie.
-const MAX_VALUE_LENGTH = 16384;
+// A sealed value above this size is refused before any work; a session split into cookie parts
+// (4 KiB each in the browser) stays well below it.
+export const MAX_VALUE_LENGTH = 32768;
 
 /** The keys one cookie secret yields. */
 export class CookieKeys {
@@ -79,5 +80,22 @@ export function openPayload(keys: CookieKeys, name: string, payload: Uint8Array)
 /** The record inside a sealed value, or null when the value is not authentic. */
 export function unsealValue(keys: CookieKeys, name: string, value: string): Uint8Array | null {
   const payload = verifyValue(keys, name, value);
-  return payload === null ? null : openPayload(keys, name, payload);
+  return payload !== null ? openPayload(keys, name, payload) : null;
+}
+
+/** A record opened with one of several key sets, and which one (0: the current secret). */
+export class Unsealed {
+  constructor(public record: Uint8Array, public keyIndex: i32) {}
+}
+
+/**
+ * Opens a value with the current keys or, during a secret rotation, any previous ones.
+ * Null when none of them authenticates it.
+ */
+export function unsealWithAny(keyring: Array<CookieKeys>, name: string, value: string): Unsealed | null {
+  for (let i = 0; i < keyring.length; i++) {
+    const record = unsealValue(keyring[i], name, value);
+    if (record !== null) return new Unsealed(record, i);
+  }
+  return null;
 }
