@@ -120,19 +120,13 @@ export class ResponsePath {
       return "continue";
     }
     this.attached = true;
-    const status = this.stream.callHeaders(
-      "proxy_on_response_headers",
-      this.headers.size,
-      endOfStream,
-    );
-    if (this.phase === "ended") return "pause";
-    if (status === "continue") {
-      this.attached = false;
-      this.passHeaders();
-      return "continue";
-    }
     this.phase = "headers-paused";
-    return "pause";
+    const count = this.headers.size;
+    const status = this.stream.callHeaders("proxy_on_response_headers", count, endOfStream);
+    if (status !== "continue") return "pause";
+    this.attached = false;
+    if (this.phase === "headers-paused") this.passHeaders();
+    return "continue";
   }
 
   private passHeaders(): void {
@@ -161,15 +155,12 @@ export class ResponsePath {
     else this.bodyData = new ByteBuffer(chunk, true);
     this.bodyAttached = true;
     this.bodyEnd = endOfStream;
+    this.phase = "body-paused";
     const size = this.bodyData.size;
     const status = this.stream.callData("proxy_on_response_body", size, endOfStream);
-    if ((this.phase as Phase) === "ended") return "pause";
-    if (status === "continue") {
-      this.flushBody();
-      return "continue";
-    }
-    this.phase = "body-paused";
-    return "pause";
+    if (status !== "continue") return "pause";
+    if (this.phase === "body-paused") this.flushBody();
+    return "continue";
   }
 
   private flushBody(): void {

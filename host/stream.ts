@@ -104,14 +104,16 @@ export class HttpStream implements StreamHandle {
     this.requestHeaders.setAll(headers);
     this.requestHeadersAttached = true;
     this.requestHeadersEnd = endOfStream;
+    // Paused until the callback says otherwise: a proxy_continue_stream deferred to the end
+    // of the callback must find the request paused.
+    this.request = "headers-paused";
     const count = this.requestHeaders.size;
     const status = this.callHeaders("proxy_on_request_headers", count, endOfStream);
     if (status === "continue") {
       this.requestHeadersAttached = false;
-      this.passRequestHeaders();
+      if (this.request === "headers-paused") this.passRequestHeaders();
       return "continue";
     }
-    if (this.request === "idle") this.request = "headers-paused";
     return "pause";
   }
 
@@ -131,13 +133,11 @@ export class HttpStream implements StreamHandle {
     else this.requestBody = new ByteBuffer(chunk, true);
     this.requestBodyAttached = true;
     this.requestBodyEnd = endOfStream;
+    this.request = "body-paused";
     const status = this.callData("proxy_on_request_body", this.requestBody.size, endOfStream);
-    if (status === "continue" && this.request !== "ended") {
-      this.flushRequestBody();
-      return "continue";
-    }
-    if (this.request === "streaming") this.request = "body-paused";
-    return "pause";
+    if (status !== "continue") return "pause";
+    if (this.request === "body-paused") this.flushRequestBody();
+    return "continue";
   }
 
   private passRequestHeaders(): void {

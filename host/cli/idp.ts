@@ -74,6 +74,8 @@ function configuration(options: IdpOptions, keys: object[]): Configuration {
       groups: ["groups"],
     },
     scopes: ["openid", "offline_access", "email", "profile", "groups"],
+    // Put the scopes' claims into the ID token, as most providers do, not only in userinfo.
+    conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
