@@ -5,12 +5,13 @@ import { Config } from "../config/config";
 import { KeySet } from "../oidc/jwks";
 import { IdTokenExpectations, IdTokenResult, verifyIdToken } from "../oidc/jwt";
 import { RequestView } from "./request";
+import { asciiLower } from "../http/ascii";
 
 /** The token of an `Authorization: Bearer` header, or null. */
 export function bearerToken(request: RequestView): string | null {
   const authorization = request.get("authorization");
   if (authorization === null || authorization.length < 8) return null;
-  if (authorization.substring(0, 7).toLowerCase() != "bearer ") return null;
+  if (asciiLower(authorization.substring(0, 7)) != "bearer ") return null;
   return authorization.substring(7).trim();
 }
 

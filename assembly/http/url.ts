@@ -1,3 +1,5 @@
+import { asciiLower } from "./ascii";
+
 // Absolute http(s) URLs from the configuration and the provider's discovery document.
 // Callouts need them split: the authority goes to `:authority`, path and query to `:path`.
 
@@ -37,7 +39,7 @@ function isPathChar(c: i32): bool {
 
 /** Parses an absolute http or https URL; null for anything else (fragments included). */
 export function parseUrl(text: string): Url | null {
-  const lower = text.toLowerCase();
+  const lower = asciiLower(text);
   let rest: string;
   let scheme: string;
   if (lower.startsWith("https://")) {
@@ -52,7 +54,7 @@ export function parseUrl(text: string): Url | null {
   let slash = rest.indexOf("/");
   const query = rest.indexOf("?");
   if (query >= 0 && (slash < 0 || query < slash)) slash = query;
-  const authority = (slash < 0 ? rest : rest.substring(0, slash)).toLowerCase();
+  const authority = asciiLower(slash < 0 ? rest : rest.substring(0, slash));
   let pathAndQuery = slash < 0 ? "/" : rest.substring(slash);
   if (pathAndQuery.startsWith("?")) pathAndQuery = "/" + pathAndQuery;
   if (authority.length == 0 || authority.startsWith(":")) return null;

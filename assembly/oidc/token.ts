@@ -6,6 +6,7 @@ import { base64Encode } from "../codec/base64";
 import { JsonObject, JsonParser, JSON_NO_INTEGER } from "../codec/json";
 import { HeaderPair, Headers } from "../abi/headers";
 import { Url } from "../http/url";
+import { asciiLower } from "../http/ascii";
 
 /** How the client authenticates (RFC 6749 §2.3.1). */
 export enum ClientAuth {
@@ -101,7 +102,7 @@ export function parseTokenResponse(status: u32, body: Uint8Array, needIdToken: b
 
 function readTokens(object: JsonObject, needIdToken: bool): TokenResult {
   const tokenType = object.getString("token_type");
-  if (tokenType === null || tokenType.toLowerCase() != "bearer") {
+  if (tokenType === null || asciiLower(tokenType) != "bearer") {
     return new TokenResult(null, "token_type is not Bearer");
   }
   const response = new TokenResponse();

@@ -5,6 +5,7 @@
 // Pure module: no host imports, never traps.
 
 import { normalizePath } from "./path";
+import { asciiLower, asciiUpper } from "../http/ascii";
 
 /** What parsing a pattern gives: the value, or an error naming the key and the rule. */
 export class Parsed<T> {
@@ -167,7 +168,7 @@ function equalsIgnoreCase(text: string, start: i32, lower: string): bool {
 
 /** Parses a host pattern; `key` names it in errors, e.g. "rules[0].hosts[1]". */
 export function parseHostPattern(key: string, value: string): Parsed<HostPattern> {
-  const lower = value.toLowerCase();
+  const lower = asciiLower(value);
   const hostEnd = authorityHostEnd(lower);
   const host = lower.substring(0, hostEnd);
   const hasPort = hostEnd < lower.length;
@@ -235,8 +236,8 @@ export function parseMethod(key: string, value: string): Parsed<string> {
   if (value.length == 0 || !isToken(value)) {
     return refuse<string>(key, value, "a method is a token such as GET or POST");
   }
-  if (value != value.toUpperCase()) {
-    return refuse<string>(key, value, "methods are case-sensitive: write " + value.toUpperCase());
+  if (value != asciiUpper(value)) {
+    return refuse<string>(key, value, "methods are case-sensitive: write " + asciiUpper(value));
   }
   return new Parsed<string>(value, "");
 }
@@ -281,7 +282,7 @@ export function parseHeaderName(key: string, name: string): Parsed<string> {
   if (name.length == 0 || !isToken(name)) {
     return refuse<string>(key, name, "a header name is a token such as x-env, no pseudo-header");
   }
-  return new Parsed<string>(name.toLowerCase(), "");
+  return new Parsed<string>(asciiLower(name), "");
 }
 
 /** Checks a header value: visible ASCII and spaces, with "*" only at the end. */
