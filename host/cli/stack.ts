@@ -20,12 +20,18 @@ export interface StackOptions {
   idTokenAlg?: "RS256" | "ES256";
   /** Gateway host name the browser uses (callback and logout URLs are registered for it). */
   gatewayHost?: string;
+  /**
+   * False: start only the provider and the app, for an Envoy of your own listening on
+   * gatewayPort (envoy-demo.yaml). Default true.
+   */
+  withGateway?: boolean;
 }
 
 export interface Stack {
   idp: Idp;
   app: SampleApp;
-  gateway: Gateway;
+  /** The Node gateway, or null when an external Envoy plays that part. */
+  gateway: Gateway | null;
   /** The gateway's base URL, e.g. http://127.0.0.1:8080. */
   url: string;
   /** The configuration the gateway runs with (after filling in the provider). */
@@ -64,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const app = await startSampleApp(options.appPort ?? 0);
   const config = withProvider(options.config, idp.issuer);
-  const gateway = await startGateway({
+  const gateway = options.withGateway === false ? null : await startGateway({
     wasm: options.wasm ?? DEFAULT_WASM,
     pluginConfig: config,
     port: gatewayPort,
@@ -80,7 +86,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     url: gatewayUrl,
     config,
     close: async () => {
-      await gateway.close();
+      await gateway?.close();
       await app.close();
       await idp.close();
     },

@@ -4,7 +4,10 @@
 // with the new configuration, as Envoy does when a WasmPlugin changes).
 //
 //   npm start -- [--config FILE] [--rules auth|bypass] [--port 8080] [--idp-port 9000]
-//                [--app-port 9080] [--log-level debug]
+//                [--app-port 9080] [--log-level debug] [--for-envoy]
+//
+// --for-envoy starts only the provider and the app, for Envoy with envoy-demo.yaml listening
+// on --port (the provider accepts that gateway's callback).
 import { existsSync, readFileSync, statSync, watchFile } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -27,6 +30,7 @@ function options() {
       "idp-port": { type: "string", default: "9000" },
       "app-port": { type: "string", default: "9080" },
       "log-level": { type: "string", default: "debug" },
+      "for-envoy": { type: "boolean", default: false },
     },
   });
   const configFile = values.config ?? RULE_FILES[values.rules ?? "auth"];
@@ -53,10 +57,12 @@ function readConfig(file: string): Record<string, unknown> {
 }
 
 function watchConfig(file: string, stack: Stack): void {
+  const gateway = stack.gateway;
+  if (gateway === null) return;
   watchFile(file, { interval: 500 }, () => {
     try {
       const config = withProvider(readConfig(file), stack.idp.issuer);
-      const result = stack.gateway.reconfigure(config);
+      const result = gateway.reconfigure(config);
       console.log(result.configured
         ? `configuration reloaded from ${file}`
         : `configuration refused (see the errors above); the previous one stays`);
@@ -79,9 +85,19 @@ async function main(): Promise<void> {
     wasm: wasmPath,
     logLevel: opts["log-level"] as "debug",
     onLog: printDecision,
+    withGateway: !opts["for-envoy"],
   });
   watchConfig(opts.configFile, stack);
   const users = Object.keys(DEMO_USERS).join(" or ");
+  if (opts["for-envoy"]) {
+    console.log(`
+provider ${stack.idp.issuer} and sample app ${stack.app.url} are running for Envoy.
+Start Envoy with envoy-demo.yaml (see README, "Envoy"), then open ${stack.url}/productpage.
+Sign in as ${users}, any password. Ctrl-C stops both.
+`);
+    stopOnSignal(stack);
+    return;
+  }
   console.log(`
 oidc-sso is running (filter ${wasmPath}, ${statSync(wasmPath).size} bytes)
   gateway           ${stack.url}   <- open this
@@ -93,6 +109,10 @@ Try ${stack.url}/productpage, ${stack.url}/api/v1/products/1,
     ${stack.url}/static/jquery.min.js and ${stack.url}/oauth2/sign_out
 Ctrl-C stops everything.
 `);
+  stopOnSignal(stack);
+}
+
+function stopOnSignal(stack: Stack): void {
   const stop = async () => {
     console.log("stopping...");
     await stack.close();

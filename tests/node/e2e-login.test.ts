@@ -110,16 +110,16 @@ describe("sessions against the real provider", () => {
     const browser = new ScriptedBrowser();
     await loginThrough(browser, stack, "/api/v1/products/1");
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const before = stack.gateway.getMetrics()["oidc_sso.refreshes_ok"]?.value ?? 0;
+    const before = stack.gateway!.getMetrics()["oidc_sso.refreshes_ok"]?.value ?? 0;
     const results = await Promise.all([1, 2, 3, 4].map(() => browser.request(`${stack.url}/api/v1/products/1`)));
     for (const hop of results) assert.equal(hop.status, 200);
-    const refreshed = stack.gateway.getMetrics()["oidc_sso.refreshes_ok"].value - before;
+    const refreshed = stack.gateway!.getMetrics()["oidc_sso.refreshes_ok"].value - before;
     assert.equal(refreshed, 1, "one refresh served four parallel requests");
     assert.ok(results.some((h) => h.setCookies.some((c) => c.startsWith("_oidc_session="))));
     // The refreshed session keeps working, and refreshes again later with the new token.
     await new Promise((resolve) => setTimeout(resolve, 2100));
     assert.equal((await browser.request(`${stack.url}/api/v1/products/1`)).status, 200);
-    assert.equal(stack.gateway.getMetrics()["oidc_sso.refreshes_failed"]?.value ?? 0, 0);
+    assert.equal(stack.gateway!.getMetrics()["oidc_sso.refreshes_failed"]?.value ?? 0, 0);
   });
 
   test("sign-out ends the session here and at the provider", async () => {
