@@ -47,7 +47,8 @@ function toResponse(outcome: CalloutOutcome): CalloutResponse | null {
     if (outcome.reason === "reset") return null;
     const [status, text] = LOCAL_REPLIES[outcome.reason];
     const body = Buffer.from(text);
-    const headers = buildLocalReplyHeaders({ status, body, headers: [], details: "", grpcStatus: 0 });
+    const reply = { status, body, headers: [], details: "", grpcStatus: 0 };
+    const headers = buildLocalReplyHeaders(reply);
     return { headers: new HeaderMap(headers), body, trailers: null };
   }
   const headers = new HeaderMap([[":status", String(outcome.status)]]);

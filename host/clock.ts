@@ -74,7 +74,8 @@ export class ManualClock implements Clock, Scheduler {
   }
 
   after(ms: number, fn: () => void): Timer {
-    const timer: PendingTimer = { due: this.now + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    const due = this.now + Math.max(0, ms);
+    const timer: PendingTimer = { due, seq: this.seq++, fn, cancelled: false };
     this.timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
   }

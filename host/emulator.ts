@@ -25,7 +25,8 @@ export interface EmulatorOptions extends PluginOptions {
   clock?: ManualClock | number;
   /** Names of the clusters the host knows; a callout to another cluster is BadArgument. */
   clusters?: string[];
-  /** Run a throwaway canary VM through configure before the real one, as Envoy does. Default true. */
+  /** Run a throwaway canary VM through configure before the real one, as Envoy does.
+   *  Default true. */
   canary?: boolean;
   /** Called with every log record as it is made (e.g. to print them). */
   onLog?: (record: LogRecord) => void;

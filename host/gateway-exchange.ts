@@ -106,7 +106,7 @@ export class Exchange implements StreamSink {
     upstream.on("error", () => {
       this.clearTimer();
       if (this.replaced) return;
-      if (responded) this.stream.hostReply(502, "upstream reset", "upstream_reset_after_response_started");
+      if (responded) this.stream.hostReply(502, "upstream reset", "upstream_reset_after_started");
       else this.stream.hostReply(503, CONNECT_FAILURE, "upstream_reset_before_response_started");
     });
     this.upstreamTimer = setTimeout(() => {

@@ -17,10 +17,9 @@ const ok = (written: boolean): WasmResult =>
 
 /** A map the filter may read now: a callout's maps come from the root context. */
 function readableMap(context: HostContext, type: MapType): HeaderMap | null {
-  if (type === MapType.HttpCallResponseHeaders) return context.root.calloutResponse?.headers ?? null;
-  if (type === MapType.HttpCallResponseTrailers) {
-    return context.root.calloutResponse?.trailers ?? null;
-  }
+  const callout = context.root.calloutResponse;
+  if (type === MapType.HttpCallResponseHeaders) return callout?.headers ?? null;
+  if (type === MapType.HttpCallResponseTrailers) return callout?.trailers ?? null;
   return context.stream?.readableMap(type) ?? null;
 }
 

@@ -65,9 +65,8 @@ function checkExports(info: ModuleInfo, problems: string[]): void {
   for (const [name, expected] of CALLBACK_SIGNATURES) {
     const entry = exports.get(name);
     if (entry && !sameSignature(entry.type, expected)) {
-      problems.push(
-        `exports ${name} as ${formatType(entry.type)}, expected ${formatType(expected as FuncType)}`,
-      );
+      const want = formatType(expected as FuncType);
+      problems.push(`exports ${name} as ${formatType(entry.type)}, expected ${want}`);
     }
   }
 }

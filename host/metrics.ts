@@ -81,8 +81,9 @@ export class MetricIds {
     const metric = this.byId.get(id);
     if (!metric || (id & TYPE_MASK) !== metric.type) return WasmResult.NotFound;
     const unsigned = BigInt.asUintN(64, value);
-    if (metric.type === MetricType.Counter) metric.value = BigInt.asUintN(64, metric.value + unsigned);
-    else if (metric.type === MetricType.Gauge) metric.value = unsigned;
+    if (metric.type === MetricType.Counter) {
+      metric.value = BigInt.asUintN(64, metric.value + unsigned);
+    } else if (metric.type === MetricType.Gauge) metric.value = unsigned;
     else {
       metric.value = unsigned;
       metric.samples.push(unsigned);

@@ -55,7 +55,9 @@ function mapLookup(map: HeaderMap, rest: string[]): PropertyValue | undefined {
   return values.length > 0 ? values.join(",") : undefined;
 }
 
-function requestAttribute(view: PropertyView, name: string, rest: string[]): PropertyValue | undefined {
+type Attribute = PropertyValue | undefined;
+
+function requestAttribute(view: PropertyView, name: string, rest: string[]): Attribute {
   if (name === "protocol") return view.info.protocol;
   if (name === "time") return BigInt(Math.round(view.startTimeMs * 1e6));
   const headers = view.requestHeaders;
@@ -87,7 +89,7 @@ function requestAttribute(view: PropertyView, name: string, rest: string[]): Pro
   }
 }
 
-function responseAttribute(view: PropertyView, name: string, rest: string[]): PropertyValue | undefined {
+function responseAttribute(view: PropertyView, name: string, rest: string[]): Attribute {
   switch (name) {
     case "code":
       return view.responseCode === undefined ? undefined : BigInt(view.responseCode);

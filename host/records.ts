@@ -55,7 +55,13 @@ export class HostRecorder {
     private readonly onRecord?: (record: LogRecord) => void,
   ) {}
 
-  log(level: LogLevel, message: string, contextId: number, vm: string, source: "filter" | "host" = "filter"): void {
+  log(
+    level: LogLevel,
+    message: string,
+    contextId: number,
+    vm: string,
+    source: "filter" | "host" = "filter",
+  ): void {
     if (level < this.logLevel) return;
     const record: LogRecord = {
       level,

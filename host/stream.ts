@@ -144,7 +144,7 @@ export class HttpStream implements StreamHandle {
     if (this.request === "ended") return;
     this.request = "streaming";
     this.sink.requestHeaders(this.requestHeaders.pairs(), this.requestHeadersEnd);
-    if (this.heldRequestBody.length > 0 || (this.requestBodyEnd && !this.requestHeadersEnd)) {
+    if (this.heldRequestBody.length > 0) {
       const held = Buffer.concat(this.heldRequestBody);
       this.heldRequestBody = [];
       this.filterRequestBody(held, this.requestBodyEnd);

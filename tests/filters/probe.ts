@@ -111,9 +111,11 @@ function runMaps(name: string, a: string[]): bool {
     const s = proxy_get_header_map_value(map, ptr(key), key.byteLength, OUT, OUT + 4);
     report(name, s, s == 0 ? bytesToString(takeOut()) : "");
   } else if (name == "add") {
-    report(name, proxy_add_header_map_value(map, ptr(key), key.byteLength, ptr(value), value.byteLength));
+    report(name, proxy_add_header_map_value(map, ptr(key), key.byteLength, ptr(value),
+      value.byteLength));
   } else if (name == "replace") {
-    report(name, proxy_replace_header_map_value(map, ptr(key), key.byteLength, ptr(value), value.byteLength));
+    report(name, proxy_replace_header_map_value(map, ptr(key), key.byteLength, ptr(value),
+      value.byteLength));
   } else if (name == "remove") {
     report(name, proxy_remove_header_map_value(map, ptr(key), key.byteLength));
   } else if (name == "pairs") {
@@ -154,7 +156,8 @@ function runProperties(name: string, a: string[]): bool {
     const key = utf8(a[1]);
     const value = utf8(a[2]);
     const cas = a.length > 3 ? parseU32(a[3]) : 0;
-    report(name, proxy_set_shared_data(ptr(key), key.byteLength, ptr(value), value.byteLength, cas));
+    report(name, proxy_set_shared_data(ptr(key), key.byteLength, ptr(value), value.byteLength,
+      cas));
   } else {
     return false;
   }
@@ -240,13 +243,15 @@ function runBuffers(name: string, a: string[]): bool {
     report(name, s, s == 0 ? load<u32>(OUT).toString() : "");
   } else if (name == "setbuf") {
     const value = utf8(rest(a, 4));
-    report(name, proxy_set_buffer_bytes(type, parseU32(a[2]), parseU32(a[3]), ptr(value), value.byteLength));
+    report(name, proxy_set_buffer_bytes(type, parseU32(a[2]), parseU32(a[3]), ptr(value),
+      value.byteLength));
   } else if (name == "bodytoheader") {
     // The callout's whole body, copied into a request header of the effective stream.
     const s = proxy_get_buffer_bytes(4, 0, 0xffffffff, OUT, OUT + 4);
     const value = utf8(s == 0 ? bytesToString(takeOut()) : "");
     const key = utf8(a[1]);
-    report(name, proxy_add_header_map_value(0, ptr(key), key.byteLength, ptr(value), value.byteLength));
+    report(name, proxy_add_header_map_value(0, ptr(key), key.byteLength, ptr(value),
+      value.byteLength));
   } else {
     return false;
   }
@@ -324,7 +329,8 @@ function runMisc(name: string, a: string[]): bool {
     const key = utf8("x-big");
     const s = proxy_get_header_map_value(0, ptr(key), key.byteLength, OUT, OUT + 4);
     const value = takeOut();
-    report(name, s, value === null ? "null" : value.length.toString() + ":" + hex(value.slice(0, 4)));
+    const shown = value === null ? "null" : value.length.toString() + ":" + hex(value.slice(0, 4));
+    report(name, s, shown);
   } else {
     return false;
   }
@@ -366,7 +372,9 @@ export function proxy_on_tick(root: u32): void {
   if (delayDone) report("done", proxy_done());
 }
 
-export function proxy_on_http_call_response(root: u32, token: u32, headers: u32, body: u32, trailers: u32): void {
+export function proxy_on_http_call_response(
+  root: u32, token: u32, headers: u32, body: u32, trailers: u32,
+): void {
   log(2, "callout " + root.toString() + " " + token.toString() + " " + headers.toString() + " " +
     body.toString() + " " + trailers.toString());
   if (!calloutStreams.has(token)) return;

@@ -234,7 +234,8 @@ describe("properties", () => {
     assert.equal(result(emu, "setprop").status, 1);
     probe(emu, "setprop my_key v1; prop my_key; prop other_key");
     assert.equal(result(emu, "setprop").status, 0);
-    assert.deepEqual(probeResults(emu.getLogs(), "prop").map((r) => r.value), [hexOf("v1"), undefined]);
+    const values = probeResults(emu.getLogs(), "prop").map((r) => r.value);
+    assert.deepEqual(values, [hexOf("v1"), undefined]);
   });
 });
 

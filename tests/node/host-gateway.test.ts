@@ -88,7 +88,11 @@ function options(extra: Partial<GatewayOptions> = {}): GatewayOptions {
 const send = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
 const header = (echo: Echo, name: string) => echo.headers.find(([k]) => k === name)?.[1];
-const RESUME_ON_CALLOUT = "effective $; bodytoheader x-cb; continue 0";
+/** Pause the request; resume it with the callout's body in header x-cb. */
+const RESUME_ON_CALLOUT = {
+  "x-action": "pause",
+  "x-probe-callout": "effective $; bodytoheader x-cb; continue 0",
+};
 
 describe("gateway", () => {
   it("forwards what the filter continues and returns the response through the filter", async () => {
@@ -130,16 +134,12 @@ describe("gateway", () => {
     }
   });
 
-  it("serves 100 concurrent requests, each paused on its own callout until its answer", async () => {
+  it("serves 100 concurrent requests, each paused on its callout until its answer", async () => {
     const gateway = await startGateway(options());
     try {
       const requests = Array.from({ length: 100 }, async (_, i) => {
         const res = await send(`${gateway.url}/r/${i}`, {
-          headers: {
-            "x-probe": `call idp /echo/${i} 5000`,
-            "x-action": "pause",
-            "x-probe-callout": RESUME_ON_CALLOUT,
-          },
+          headers: { "x-probe": `call idp /echo/${i} 5000`, ...RESUME_ON_CALLOUT },
         });
         return { i, echo: (await res.json()) as Echo };
       });
@@ -157,7 +157,7 @@ describe("gateway", () => {
     const gateway = await startGateway(options());
     try {
       const res = await send(`${gateway.url}/`, {
-        headers: { "x-probe": "call dead /x 5000", "x-action": "pause", "x-probe-callout": RESUME_ON_CALLOUT },
+        headers: { "x-probe": "call dead /x 5000", ...RESUME_ON_CALLOUT },
       });
       const echo = (await res.json()) as Echo;
       assert.match(header(echo, "x-cb") ?? "", /^upstream connect error .*connection failure$/);
@@ -170,7 +170,7 @@ describe("gateway", () => {
     const gateway = await startGateway(options());
     try {
       const res = await send(`${gateway.url}/`, {
-        headers: { "x-probe": "call idp /slow 100", "x-action": "pause", "x-probe-callout": RESUME_ON_CALLOUT },
+        headers: { "x-probe": "call idp /slow 100", ...RESUME_ON_CALLOUT },
       });
       const echo = (await res.json()) as Echo;
       assert.equal(header(echo, "x-cb"), "upstream request timeout");
@@ -179,7 +179,7 @@ describe("gateway", () => {
     }
   });
 
-  it("answers 503 through the filter's response callbacks when the upstream is unreachable", async () => {
+  it("answers 503 through the filter's callbacks for an unreachable upstream", async () => {
     const gateway = await startGateway(options({ upstream: "http://127.0.0.1:1" }));
     try {
       const res = await send(`${gateway.url}/`, {
@@ -207,7 +207,7 @@ describe("gateway", () => {
     }
   });
 
-  it("starts a new VM on reconfiguration, and keeps the old one when the new one refuses", async () => {
+  it("starts a new VM on reconfiguration, keeping the old one if the new one refuses", async () => {
     const gateway = await startGateway(options({ pluginConfig: "log 2 first" }));
     try {
       assert.deepEqual(gateway.reconfigure("log 2 second"), { vmStarted: true, configured: true });
@@ -238,7 +238,7 @@ describe("gateway", () => {
     }
   });
 
-  it("refuses to start a module Envoy refuses, or a plugin refusing its configuration", async () => {
+  it("refuses a module Envoy refuses, or a plugin refusing its configuration", async () => {
     await assert.rejects(startGateway(options({ wasm: buildModule({}) })), ModuleLoadError);
     await assert.rejects(startGateway(options({ pluginConfig: "fail" })), PluginStartError);
   });

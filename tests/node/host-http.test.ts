@@ -145,10 +145,10 @@ describe("header map access", () => {
 });
 
 describe("local responses", () => {
-  it("sends the reply when the callback returns, stops the request, and runs the response callbacks", () => {
+  it("sends the reply after the callback, stops the request, runs the response callbacks", () => {
     const emu = emulator();
     const { s, action } = stream(emu, [
-      ["x-probe", "local 403 denied content-type=text/html,x-a=1 not allowed here; add 0 x-after 1"],
+      ["x-probe", "local 403 denied content-type=text/html,x-a=1 not allowed here; add 0 x 1"],
       ["x-action", "continue"],
     ]);
     assert.equal(action, "pause");
@@ -270,13 +270,16 @@ describe("callouts", () => {
 
   it("reports a connection failure as Envoy's 503 reply", () => {
     const emu = emulator();
-    stream(emu, [["x-probe", "call idp /token 0"], ["x-probe-callout", "get 6 :status; buf 4 0 200"]]);
+    stream(emu, [
+      ["x-probe", "call idp /token 0"],
+      ["x-probe-callout", "get 6 :status; buf 4 0 200"],
+    ]);
     emu.failCallout(onlyCallout(emu).token, "connection-failure");
     assert.equal(valueOf(emu, "get"), "503");
     assert.match(valueOf(emu, "buf") ?? "", /^upstream connect error .* connection failure$/);
   });
 
-  it("refuses an unknown cluster, a missing :method, :path or :authority, a negative timeout", () => {
+  it("refuses an unknown cluster, no :method, :path or :authority, a negative timeout", () => {
     const emu = emulator();
     const calls = [
       "call nope /x 1000",

@@ -14,7 +14,8 @@ export declare function proxy_get_log_level(levelPtr: usize): i32;
 export declare function proxy_get_status(codePtr: usize, msgPtrPtr: usize, msgSizePtr: usize): i32;
 // @ts-ignore: decorator
 @external("env", "proxy_get_property")
-export declare function proxy_get_property(ptr: usize, size: usize, outPtr: usize, outSize: usize): i32;
+export declare function proxy_get_property(
+  ptr: usize, size: usize, outPtr: usize, outSize: usize): i32;
 // @ts-ignore: decorator
 @external("env", "proxy_set_property")
 export declare function proxy_set_property(ptr: usize, size: usize, vPtr: usize, vSize: usize): i32;
@@ -77,7 +78,8 @@ export declare function proxy_set_tick_period_milliseconds(period: u32): i32;
 export declare function proxy_get_current_time_nanoseconds(ptr: usize): i32;
 // @ts-ignore: decorator
 @external("env", "proxy_define_metric")
-export declare function proxy_define_metric(type: i32, nPtr: usize, nSize: usize, idPtr: usize): i32;
+export declare function proxy_define_metric(
+  type: i32, nPtr: usize, nSize: usize, idPtr: usize): i32;
 // @ts-ignore: decorator
 @external("env", "proxy_increment_metric")
 export declare function proxy_increment_metric(id: u32, delta: i64): i32;
