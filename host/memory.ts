@@ -46,11 +46,6 @@ export class GuestMemory {
     return true;
   }
 
-  readU32(ptr: number): number | null {
-    if (!this.fits(ptr, 4)) return null;
-    return new DataView(this.memory().buffer).getUint32(u32(ptr), true);
-  }
-
   /**
    * Envoy's copyToPointerSize: allocate in the module, copy, then store pointer and size.
    * Empty data is not allocated: pointer 0 and size 0. Nothing is NUL-terminated.

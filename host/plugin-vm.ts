@@ -267,13 +267,4 @@ export class PluginVm implements HostServices {
     this.ticks.clear();
     this.callouts.cancelAll();
   }
-
-  get isDropped(): boolean {
-    return this.dropped;
-  }
-
-  /** Whether proxy_on_done of the root said false and proxy_done has not come yet. */
-  get awaitingDone(): boolean {
-    return this.pendingDone;
-  }
 }

@@ -57,6 +57,10 @@ function mapLookup(map: HeaderMap, rest: string[]): PropertyValue | undefined {
 
 type Attribute = PropertyValue | undefined;
 
+/** Header values are octets (latin1 strings here): keep their bytes as they are. */
+const octets = (value: Attribute): Attribute =>
+  typeof value === "string" ? Buffer.from(value, "latin1") : value;
+
 function requestAttribute(view: PropertyView, name: string, rest: string[]): Attribute {
   if (name === "protocol") return view.info.protocol;
   if (name === "time") return BigInt(Math.round(view.startTimeMs * 1e6));
@@ -108,9 +112,9 @@ function attribute(view: PropertyView, parts: string[]): PropertyValue | undefin
   const { info } = view;
   switch (top) {
     case "request":
-      return name === undefined ? undefined : requestAttribute(view, name, rest);
+      return name === undefined ? undefined : octets(requestAttribute(view, name, rest));
     case "response":
-      return name === undefined ? undefined : responseAttribute(view, name, rest);
+      return name === undefined ? undefined : octets(responseAttribute(view, name, rest));
     case "source":
     case "destination": {
       const address = top === "source" ? info.sourceAddress : info.destinationAddress;

@@ -246,7 +246,9 @@ export class HttpStream implements StreamHandle {
       return;
     }
     this.localReply = reply;
-    this.endRequest();
+    // Envoy still holds the request map it had: the filter may read and change it in the
+    // response callbacks its own reply triggers.
+    this.endRequest(false);
     this.sink.localReply(reply);
     if (this.response.hasHeaders) {
       // The response already came from upstream: Envoy replies directly, skipping filters.
@@ -280,12 +282,14 @@ export class HttpStream implements StreamHandle {
     else this.response.sendThroughFilter(reply);
   }
 
-  private endRequest(): void {
+  /** Nothing more goes upstream; `detach` also takes the request away from the filter. */
+  private endRequest(detach = true): void {
     this.request = "ended";
+    this.heldRequestBody = [];
+    if (!detach) return;
     this.requestHeadersAttached = false;
     this.requestBody = null;
     this.requestBodyAttached = false;
-    this.heldRequestBody = [];
   }
 
   private resetStream(): void {

@@ -1,5 +1,5 @@
 // A small reader of the WebAssembly binary format: just enough of the type, import, function,
-// export and start sections to check a module against what Envoy links, before V8 sees it.
+// and export sections to check a module against what Envoy links, before V8 sees it.
 // (WebAssembly.Module.imports() names imports but gives no signatures, hence this reader.)
 
 export type WasmValType = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref";
@@ -29,7 +29,6 @@ export interface ExportEntry {
 export interface ModuleInfo {
   imports: ImportEntry[];
   exports: Map<string, ExportEntry>;
-  hasStartSection: boolean;
 }
 
 const VAL_TYPES: Record<number, WasmValType> = {
@@ -144,7 +143,6 @@ export function readModule(bytes: Uint8Array): ModuleInfo {
   const imports: ImportEntry[] = [];
   const functionTypes: FuncType[] = [];
   const rawExports: { name: string; kind: ExternKind; index: number }[] = [];
-  let hasStartSection = false;
 
   while (!r.done) {
     const id = r.byte();
@@ -161,7 +159,7 @@ export function readModule(bytes: Uint8Array): ModuleInfo {
         const name = r.name();
         rawExports.push({ name, kind: KINDS[r.byte()], index: r.u32() });
       }
-    } else if (id === 8) hasStartSection = true;
+    }
     r.offset = end;
     if (end > bytes.length) throw new Error(`section ${id} runs past the end of the module`);
   }
@@ -171,7 +169,7 @@ export function readModule(bytes: Uint8Array): ModuleInfo {
     const type = e.kind === "function" ? functionTypes[e.index] : undefined;
     exports.set(e.name, { name: e.name, kind: e.kind, type });
   }
-  return { imports, exports, hasStartSection };
+  return { imports, exports };
 }
 
 export function formatType(type: FuncType | undefined): string {

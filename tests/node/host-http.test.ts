@@ -172,6 +172,16 @@ describe("local responses", () => {
     assert.equal(s.getDownstreamResponseBody().toString(), "denied");
   });
 
+  it("still lets the filter use the request headers in its own reply's callbacks", () => {
+    const emu = emulator();
+    stream(emu, [
+      ["x-probe", "local 401 - - login"],
+      ["x-probe-response", "get 0 :path; prop request|path; add 2 x-path-seen 1"],
+    ]);
+    const [get, prop] = probeResults(emu.getLogs()).filter((r) => /^(get|prop)$/.test(r.name));
+    assert.deepEqual([get.status, get.value, prop.status], [0, "/app", 0]);
+  });
+
   it("drops content-length and content-type from a reply without a body", () => {
     const emu = emulator();
     const { s } = stream(emu, [["x-probe", "local 302 - location=/login,content-type=x/y go"]]);

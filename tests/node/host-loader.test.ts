@@ -205,6 +205,39 @@ describe("start-up", () => {
     assert.deepEqual(emulator.getLogs().map((r) => r.levelName), ["error"]);
   });
 
+  it("allocates with malloc when both malloc and proxy_on_memory_allocate exist", () => {
+    // proxy_on_vm_start succeeds only if copying the VM configuration out succeeds.
+    const getBuffer: ImportSpec = {
+      module: "env",
+      name: "proxy_get_buffer_bytes",
+      params: I32(5),
+      results: I32(1),
+    };
+    const readConfig = [6, 0, 10, 0, 4].flatMap((n) => op.i32Const(n));
+    const vmStart: FunctionSpec = {
+      export: "proxy_on_vm_start",
+      params: I32(2),
+      results: I32(1),
+      body: [...readConfig, ...op.call(0), 0x45 /* i32.eqz */],
+    };
+    const allocator = (name: string, pointer: number): FunctionSpec => ({
+      export: name,
+      params: I32(1),
+      results: I32(1),
+      body: op.i32Const(pointer),
+    });
+    const start = (functions: FunctionSpec[]) => {
+      const marker: FunctionSpec = { export: "proxy_abi_version_0_2_1" };
+      const spec = { imports: [getBuffer], functions: [marker, vmStart, ...functions] };
+      return new Emulator({ wasm: buildModule(spec), canary: false, vmConfig: "config" }).start();
+    };
+    const failing = allocator("proxy_on_memory_allocate", 0);
+    assert.equal(start([allocator("malloc", 1024), failing]).vmStarted, true);
+    const both = [allocator("malloc", 0), allocator("proxy_on_memory_allocate", 64)];
+    assert.equal(start(both).vmStarted, false);
+    assert.equal(start([allocator("proxy_on_memory_allocate", 64)]).vmStarted, true);
+  });
+
   it("starts a canary VM first unless told not to, so start-up runs twice", () => {
     const spec = minimalFilter({
       imports: [LOG],
