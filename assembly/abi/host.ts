@@ -274,3 +274,33 @@ export function setSharedData(key: string, value: ArrayBuffer, cas: u32): WasmRe
     ptrOf(bytes), bytes.byteLength, ptrOf(value), value.byteLength, cas,
   );
 }
+
+// ---- Environment ----
+
+/**
+ * The VM's environment variable `name` (Envoy: vm_config.environment_variables; Istio:
+ * WasmPlugin vmConfig.env), or null when it is not set. Values come from the operator's
+ * deployment, so secrets can stay out of the plugin configuration.
+ */
+export function getEnvironmentVariable(name: string): string | null {
+  clearReturn();
+  if (imp.wasi_environ_sizes_get(RETURN_PTR, RETURN_SIZE) != WasiErrno.Success) return null;
+  const count = load<u32>(RETURN_PTR);
+  const size = load<u32>(RETURN_SIZE);
+  if (count == 0 || size == 0 || count > 4096 || size > 1 << 20) return null;
+  const pointers = new StaticArray<u32>(<i32>count);
+  const buffer = new Uint8Array(<i32>size);
+  const base = buffer.dataStart;
+  const result = imp.wasi_environ_get(changetype<usize>(pointers), base);
+  if (result != WasiErrno.Success) return null;
+  const prefix = name + "=";
+  for (let i = 0; i < <i32>count; i++) {
+    const start = <usize>pointers[i];
+    if (start < base || start >= base + <usize>size) continue;
+    let end = start;
+    while (end < base + <usize>size && load<u8>(end) != 0) end++;
+    const entry = String.UTF8.decodeUnsafe(start, end - start);
+    if (entry.startsWith(prefix)) return entry.substring(prefix.length);
+  }
+  return null;
+}

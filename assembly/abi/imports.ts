@@ -104,3 +104,7 @@ export declare function proxy_set_shared_data(
 export declare function wasi_random_get(bufPtr: usize, bufSize: usize): i32;
 @external("wasi_snapshot_preview1", "clock_time_get")
 export declare function wasi_clock_time_get(clockId: i32, precision: u64, returnTime: usize): i32;
+@external("wasi_snapshot_preview1", "environ_sizes_get")
+export declare function wasi_environ_sizes_get(returnCount: usize, returnBufferSize: usize): i32;
+@external("wasi_snapshot_preview1", "environ_get")
+export declare function wasi_environ_get(environ: usize, environBuffer: usize): i32;

@@ -7,7 +7,7 @@ import { CookieAttributes, SameSite } from "../http/cookies";
 import { Url, isLoopbackAuthority, parseUrl } from "../http/url";
 import { isSafeLocalTarget } from "../http/redirect";
 import { parseDuration } from "./duration";
-import { ConfigErrors, SettingsReader, kindName } from "./reader";
+import { ConfigErrors, EmptyEnvironment, Environment, SettingsReader, kindName } from "./reader";
 import { Mode, RuleSet } from "../rules/match";
 import { readRuleSet } from "./rules";
 import { PathPattern, parsePathPattern } from "../rules/pattern";
@@ -99,8 +99,13 @@ const TOP_LEVEL_KEYS = [
   "accept_bearer_tokens",
 ];
 
-/** Parses and checks the configuration; `config` is null when there is any error. */
-export function parseConfig(bytes: Uint8Array): ConfigResult {
+/**
+ * Parses and checks the configuration; `config` is null when there is any error. Secrets
+ * given as `{"env": "NAME"}` are read from `environment`.
+ */
+export function parseConfig(
+  bytes: Uint8Array, environment: Environment = new EmptyEnvironment(),
+): ConfigResult {
   const errors = new ConfigErrors();
   const parser = new JsonParser(MAX_CONFIG_BYTES);
   const root = parser.parseObject(bytes);
@@ -111,6 +116,7 @@ export function parseConfig(bytes: Uint8Array): ConfigResult {
   }
   const config = new Config();
   const reader = new SettingsReader(root, "", errors);
+  reader.environment = environment;
   reader.refuseUnknown(TOP_LEVEL_KEYS);
   readIdentity(reader, config);
   readCookieSettings(reader, config);
@@ -137,7 +143,7 @@ function readIdentity(reader: SettingsReader, config: Config): void {
   }
   const clientId = reader.string("client_id", null);
   if (clientId !== null) config.clientId = clientId;
-  const secret = reader.string("client_secret", null, true);
+  const secret = reader.secret("client_secret");
   if (secret !== null) config.clientSecret = secret;
   readCallback(reader, config);
   const scopes = reader.strings("scopes");
@@ -223,7 +229,7 @@ function decodeSecret(text: string, key: string, errors: ConfigErrors): Uint8Arr
 }
 
 function readCookieSecret(reader: SettingsReader, config: Config): void {
-  const text = reader.string("cookie_secret", null, true);
+  const text = reader.secret("cookie_secret");
   if (text !== null) {
     const secret = decodeSecret(text, "cookie_secret", reader.errors);
     if (secret !== null) config.cookieSecret = secret;

@@ -45,11 +45,48 @@ export function kindName(value: JsonValue | null): string {
   }
 }
 
+/** Where secrets given as `{"env": "NAME"}` are looked up: the VM's environment. */
+export abstract class Environment {
+  abstract get(name: string): string | null;
+}
+
+/** An environment with no variables (configuration checks outside a VM, tests). */
+export class EmptyEnvironment extends Environment {
+  get(name: string): string | null {
+    return null;
+  }
+}
+
 /** Reads settings of one JSON object whose keys sit under `prefix` (e.g. "provider."). */
 export class SettingsReader {
+  environment: Environment = new EmptyEnvironment();
+
   constructor(
     public object: JsonObject, public prefix: string, public errors: ConfigErrors,
   ) {}
+
+  /**
+   * A secret: a string, or `{"env": "NAME"}` naming a variable of the VM's environment
+   * (Istio: WasmPlugin vmConfig.env, e.g. from the gateway's Secret-backed variables), so
+   * that the secret need not be written in the plugin configuration. Never quoted in errors.
+   */
+  secret(name: string): string | null {
+    const value = this.object.get(name);
+    const reference = value !== null ? value.asObject() : null;
+    if (reference === null) return this.string(name, null, true);
+    const variable = reference.getString("env");
+    if (variable === null || reference.size != 1) {
+      this.errors.add(this.key(name), "an object", "must be a string or {\"env\": \"NAME\"}");
+      return null;
+    }
+    const text = this.environment.get(variable);
+    if (text === null || text.length == 0) {
+      this.errors.add(this.key(name), variable,
+        "names an environment variable that is not set in the VM (vmConfig.env)");
+      return null;
+    }
+    return text;
+  }
 
   key(name: string): string {
     return this.prefix + name;

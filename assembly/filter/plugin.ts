@@ -6,6 +6,8 @@ import { RootContext, StreamContext, getStream } from "../abi/context";
 import { getBufferBytes, log, nowNanoseconds, setEffectiveContext, setTickPeriod } from "../abi/host";
 import { BufferType, LogLevel, WasmResult } from "../abi/types";
 import { Config, parseConfig } from "../config/config";
+import { Environment } from "../config/reader";
+import { getEnvironmentVariable } from "../abi/host";
 import { CookieKeys } from "../session/sealed";
 import { FilterMetrics } from "./metrics";
 import { Provider } from "./provider";
@@ -16,6 +18,13 @@ import { RequestFacts } from "../rules/match";
 import { fillRandom } from "../abi/host";
 
 const TICK_MS: u32 = 1000;
+
+/** The VM's environment variables, for secrets given as {"env": "NAME"}. */
+class VmEnvironment extends Environment {
+  get(name: string): string | null {
+    return getEnvironmentVariable(name);
+  }
+}
 
 export class SsoRoot extends RootContext {
   config: Config = new Config();
@@ -30,7 +39,8 @@ export class SsoRoot extends RootContext {
 
   onConfigure(configurationSize: usize): bool {
     const bytes = getBufferBytes(BufferType.PluginConfiguration, 0, <u32>configurationSize);
-    const result = parseConfig(bytes === null ? new Uint8Array(0) : Uint8Array.wrap(bytes));
+    const input = bytes !== null ? Uint8Array.wrap(bytes) : new Uint8Array(0);
+    const result = parseConfig(input, new VmEnvironment());
     if (result.config === null) {
       for (let i = 0; i < result.errors.length; i++) {
         log(LogLevel.Error, "configuration refused: " + result.errors[i]);

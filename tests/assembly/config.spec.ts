@@ -1,5 +1,14 @@
 import { ConfigResult, parseConfig, TokenAuthMethod } from "../../assembly/config/config";
 import { Mode } from "../../assembly/rules/match";
+import { Environment } from "../../assembly/config/reader";
+
+class FakeEnvironment extends Environment {
+  get(name: string): string | null {
+    if (name == "CLIENT_SECRET") return "secret-from-env";
+    if (name == "COOKIE_SECRET") return "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+    return null;
+  }
+}
 import { SameSite } from "../../assembly/http/cookies";
 
 function parse(json: string): ConfigResult {
@@ -105,6 +114,25 @@ describe("parseConfig", () => {
     for (let i = 0; i < result.errors.length; i++) {
       expect(result.errors[i].includes("topsecretvalue")).toBe(false);
     }
+  });
+
+  it("reads secrets from the VM environment when given as {\"env\": NAME}", () => {
+    const json = "{\"issuer\":\"https://idp.example.com\",\"client_id\":\"app\"," +
+      "\"client_secret\":{\"env\":\"CLIENT_SECRET\"},\"cookie_secret\":{\"env\":\"COOKIE_SECRET\"}," +
+      "\"provider\":{\"cluster\":\"idp\"}}";
+    const result = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)), new FakeEnvironment());
+    expect(result.errors.length).toBe(0);
+    expect(result.config!.clientSecret).toBe("secret-from-env");
+    expect(result.config!.cookieSecret.length).toBe(32);
+  });
+
+  it("names a missing environment variable without a value", () => {
+    const json = "{\"issuer\":\"https://idp.example.com\",\"client_id\":\"app\"," +
+      "\"client_secret\":{\"env\":\"NOT_SET\"},\"cookie_secret\":\"" + SECRET + "\"," +
+      "\"provider\":{\"cluster\":\"idp\"}}";
+    const result = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)), new FakeEnvironment());
+    expect(result.config).toBeNull();
+    expect(hasError(result.errors, "client_secret: \"NOT_SET\": names an environment variable")).toBe(true);
   });
 
   it("refuses a refresh interval not shorter than the expiry", () => {

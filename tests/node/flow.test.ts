@@ -355,3 +355,20 @@ test("the filter never traps on the way", () => {
   assert.deepEqual(filter.emu.getTraps(), []);
   assert.equal(filter.emu.isFailed(), false);
 });
+
+test("secrets can come from the VM environment instead of the configuration", () => {
+  const filter = startFilter(AUTH_IF_MATCHED, { client_secret: { env: "OIDC_CLIENT_SECRET" } },
+    { environment: { OIDC_CLIENT_SECRET: "secret-from-env" } });
+  discover(filter);
+  const { location, flowCookie } = startLogin(filter, "/api/x");
+  request(filter.emu, `/oauth2/callback?code=c&state=${location.searchParams.get("state")}`,
+    { cookie: flowCookie });
+  const [call] = filter.emu.getPendingCallouts();
+  const basic = Buffer.from(`${CLIENT_ID}:secret-from-env`).toString("base64");
+  assert.equal(header(call.headers, "authorization"), `Basic ${basic}`);
+});
+
+test("a configuration naming an unset environment variable is refused at start", () => {
+  assert.throws(() => startFilter(AUTH_IF_MATCHED, { client_secret: { env: "MISSING" } }),
+    /refused its configuration/);
+});
