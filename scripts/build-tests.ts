@@ -1,6 +1,6 @@
 // Compiles the AssemblyScript modules that the Node tests load:
-// - tests/filters/*.ts: small proxy-wasm filters that exercise the host, built exactly like
-//   the release filter (same asconfig options), into build/test/filters/NAME.wasm;
+// - tests/filters/*.ts: small proxy-wasm filters that exercise the host, built with the
+//   release filter's options (tests/filters/asconfig.json), into build/test/filters/NAME.wasm;
 // - tests/harness/*.ts: plain modules that export pure functions (crypto, codecs) to Node,
 //   with AssemblyScript's ESM bindings, into build/test/harness/NAME.{wasm,js}.
 // A file is rebuilt only when it or anything under assembly/ is newer than its output.
@@ -29,9 +29,9 @@ async function compile(args: string[]): Promise<void> {
   }
 }
 
-const FILTER_ARGS = [
-  "--config", "asconfig.json", "--target", "release",
-];
+// Test filters talk to the host through raw imports of their own (so they test the host,
+// not the project's bindings): they have their own abort and the release options.
+const FILTER_ARGS = ["--config", "tests/filters/asconfig.json", "--target", "release"];
 // Harness modules must not pick up asconfig.json (the filter's abort and start export).
 const HARNESS_ARGS = ["--config", "tests/asconfig.harness.json"];
 
@@ -40,7 +40,9 @@ async function buildDir(kind: "filters" | "harness", extra: string[]): Promise<n
   if (!existsSync(src)) return 0;
   const out = join(ROOT, "build", "test", kind);
   mkdirSync(out, { recursive: true });
-  const libTime = newestMtime(join(ROOT, "assembly"));
+  // Outputs are stale when the project's sources or the test filters' own library changed.
+  const libDirs = [join(ROOT, "assembly"), join(src, "lib")].filter((dir) => existsSync(dir));
+  const libTime = Math.max(...libDirs.map(newestMtime));
   let built = 0;
   for (const file of readdirSync(src).filter((f) => f.endsWith(".ts")).sort()) {
     const name = file.slice(0, -3);
