@@ -104,7 +104,7 @@ export class SsoRoot extends RootContext {
     }
     // A fresh nonce for sealing the refreshed session; never seal without one.
     let nonce: Uint8Array | null = new Uint8Array(12);
-    if (!fillRandom(nonce!)) {
+    if (!fillRandom(changetype<Uint8Array>(nonce))) {
       log(LogLevel.Critical, "host randomness failed: a refreshed session cannot be sealed");
       nonce = null;
     }
