@@ -54,7 +54,9 @@ function findFlow(
     const unsealed = unsealWithAny(keyring, name, cookie.value);
     const flow = unsealed !== null ? FlowState.decode(unsealed.record) : null;
     if (flow === null || !sameText(flow.state, state)) continue;
-    if (flow.createdAt > now + 60 || now - flow.createdAt > FLOW_LIFETIME_SECONDS) continue;
+    // createdAt <= 0 is never written, and would let `now - createdAt` overflow.
+    if (flow.createdAt <= 0 || flow.createdAt > now + 60) continue;
+    if (now - flow.createdAt > FLOW_LIFETIME_SECONDS) continue;
     return flow;
   }
   return null;

@@ -59,7 +59,9 @@ export class SessionReader {
 
   /** The age check: older than cookie_expire, or issued in the future, is refused. */
   isCurrent(session: Session, now: i64): bool {
-    if (session.issuedAt > now + FUTURE_SKEW_SECONDS) return false;
+    // The filter never writes an issue time at or before 1970; refusing one also keeps
+    // `now - issuedAt` from overflowing into a negative age that passes any limit.
+    if (session.issuedAt <= 0 || session.issuedAt > now + FUTURE_SKEW_SECONDS) return false;
     const expire = this.config.cookieExpire;
     return expire == 0 || now - session.issuedAt < expire;
   }
