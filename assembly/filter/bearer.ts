@@ -12,7 +12,8 @@ export function bearerToken(request: RequestView): string | null {
   const authorization = request.get("authorization");
   if (authorization === null || authorization.length < 8) return null;
   if (asciiLower(authorization.substring(0, 7)) != "bearer ") return null;
-  return authorization.substring(7).trim();
+  // trimEnd and trimStart: AssemblyScript's trim() may leave part of a long leading run.
+  return authorization.substring(7).trimEnd().trimStart();
 }
 
 export function verifyBearer(config: Config, keys: KeySet, token: string, now: i64): IdTokenResult {

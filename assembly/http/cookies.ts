@@ -7,6 +7,15 @@ export class Cookie {
 }
 
 /**
+ * `text` without leading and trailing white space. Not String#trim: in AssemblyScript 0.27 it
+ * stops trimming the start once the white space there is half of what is left, so a name
+ * padded with enough spaces kept some, and a filter cookie went unseen (and unstripped).
+ */
+function trimSpace(text: string): string {
+  return text.trimEnd().trimStart();
+}
+
+/**
  * Splits a Cookie header into its cookies, in order, duplicates kept (a client may send
  * two cookies of one name; the caller decides what that means). Pairs without '=' and
  * empty names are skipped; surrounding spaces are trimmed (RFC 6265 §5.4 joins with "; ").
@@ -20,8 +29,8 @@ export function parseCookieHeader(header: string): Array<Cookie> {
     if (end < 0) end = length;
     const eq = header.indexOf("=", start);
     if (eq > start && eq < end) {
-      const name = header.substring(start, eq).trim();
-      const value = header.substring(eq + 1, end).trim();
+      const name = trimSpace(header.substring(start, eq));
+      const value = trimSpace(header.substring(eq + 1, end));
       if (name.length > 0) cookies.push(new Cookie(name, value));
     }
     start = end + 1;
