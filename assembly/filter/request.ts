@@ -3,6 +3,7 @@
 import { HeaderMapView, HeaderPair, Headers } from "../abi/headers";
 import { Cookie, parseCookieHeader } from "../http/cookies";
 import { isBrowserNavigation } from "../http/client";
+import { isPlainAuthority } from "../http/url";
 import { HeaderLookup } from "../rules/match";
 
 export class RequestView extends HeaderLookup {
@@ -66,9 +67,15 @@ export class RequestView extends HeaderLookup {
     return this.get(name) !== null;
   }
 
-  /** The origin the browser used: scheme and authority, e.g. "https://app.example.com". */
+  /**
+   * The origin the browser used: scheme and authority, e.g. "https://app.example.com". ""
+   * when either is not plain (a hostile :authority such as "app@evil.example" or one with
+   * CR LF): addresses built on it then stay relative to wherever the browser is.
+   */
   get origin(): string {
-    return this.scheme + "://" + this.authority;
+    const scheme = this.scheme;
+    if ((scheme != "https" && scheme != "http") || !isPlainAuthority(this.authority)) return "";
+    return scheme + "://" + this.authority;
   }
 
   /** `:path` exactly as sent: the decoded text may differ where bytes are not UTF-8. */

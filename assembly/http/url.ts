@@ -75,3 +75,21 @@ export function isLoopbackAuthority(authority: string): bool {
   if (colon >= 0) host = host.substring(0, colon);
   return host == "localhost" || host.startsWith("127.");
 }
+
+/**
+ * True when a request's authority is a plain host with an optional port, in either case:
+ * letters, digits, "-", ".", "_", "~", ":" and the brackets of an IPv6 literal. Anything else
+ * (userinfo "@", "/", "\\", "?", "#", spaces, controls, non-ASCII) would make an address
+ * built from it point elsewhere, or break the header it is written into.
+ */
+export function isPlainAuthority(authority: string): bool {
+  if (authority.length == 0 || authority.length > 255) return false;
+  for (let i = 0; i < authority.length; i++) {
+    const c = authority.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    const plain = letter || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126 ||
+      c == 58 || c == 91 || c == 93;
+    if (!plain) return false;
+  }
+  return true;
+}
