@@ -1,3 +1,5 @@
+import { decodeUtf8Lossy } from "../codec/utf8";
+
 // Header maps as the ABI serializes them (proxy-wasm spec, "Serialization"): a u32 count,
 // then a u32 key size and u32 value size per pair, then each key and value followed by NUL.
 // All integers little-endian. Parsing checks every bound: a malformed map reads as empty.
@@ -39,9 +41,10 @@ export function serializeHeaders(pairs: Headers): ArrayBuffer {
 }
 
 /**
- * A parsed header map that also keeps the bytes as the host sent them. Values are decoded
- * as UTF-8 for convenience, which replaces invalid bytes; where exact bytes matter (the
- * request path, whose spelling decides which rule applies) `rawValue` gives them.
+ * A parsed header map that also keeps the bytes as the host sent them. Names and values are
+ * decoded as UTF-8, each invalid byte becoming U+FFFD (never swallowing what follows it);
+ * where exact bytes matter (the request path, whose spelling decides which rule applies)
+ * `rawValue` gives them.
  */
 export class HeaderMapView {
   readonly pairs: Headers = new Array<HeaderPair>();
@@ -60,6 +63,7 @@ export class HeaderMapView {
     const total = <u64>this.buffer.byteLength;
     if (total < 4) return true;
     const base = changetype<usize>(this.buffer);
+    const bytes = Uint8Array.wrap(this.buffer);
     const count = <u64>load<u32>(base);
     let data: u64 = 4 + 8 * count;
     if (data > total) return false;
@@ -67,9 +71,9 @@ export class HeaderMapView {
       const nameSize = <u64>load<u32>(base + <usize>(4 + 8 * i));
       const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
       if (data + nameSize + valueSize + 2 > total) return false;
-      const name = String.UTF8.decodeUnsafe(base + <usize>data, <usize>nameSize);
+      const name = decodeUtf8Lossy(bytes, <i32>data, <i32>(data + nameSize));
       data += nameSize + 1;
-      const value = String.UTF8.decodeUnsafe(base + <usize>data, <usize>valueSize);
+      const value = decodeUtf8Lossy(bytes, <i32>data, <i32>(data + valueSize));
       this.valueStarts.push(<i32>data);
       this.valueSizes.push(<i32>valueSize);
       data += valueSize + 1;

@@ -7,6 +7,7 @@ import {
   BufferType, LogLevel, MapType, MetricType, StreamType, WasiClock, WasiErrno, WasmResult,
 } from "./types";
 import { Headers, HeaderMapView, HeaderPair, serializeHeaders } from "./headers";
+import { decodeUtf8Lossy } from "../codec/utf8";
 
 function ptrOf(buffer: ArrayBuffer): usize {
   return changetype<usize>(buffer);
@@ -60,8 +61,7 @@ export function getHeader(map: MapType, name: string): string | null {
     map, ptrOf(key), key.byteLength, RETURN_PTR, RETURN_SIZE,
   );
   if (result != WasmResult.Ok) return null;
-  const value = takeHostBuffer();
-  return String.UTF8.decode(value);
+  return decodeUtf8Lossy(Uint8Array.wrap(takeHostBuffer()));
 }
 
 /** Every header of the map, in order; empty when the map is missing or malformed. */

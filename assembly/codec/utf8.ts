@@ -89,3 +89,32 @@ export function encodeUtf8(s: string): Uint8Array {
 export function encodeUtf8Unrepaired(s: string): Uint8Array {
   return Uint8Array.wrap(String.UTF8.encode(s));
 }
+
+// Decodes bytes[start..end) replacing each byte that does not begin a well-formed character
+// with U+FFFD, one replacement per bad byte, never swallowing the bytes after it (so an
+// invalid byte cannot hide an ASCII delimiter such as ";" that follows it). For header
+// values, which a client controls and the filter must read exactly as a parser would.
+export function decodeUtf8Lossy(bytes: Uint8Array, start: i32 = 0, end: i32 = i32.MAX_VALUE): string {
+  if (end > bytes.length) end = bytes.length;
+  if (start < 0) start = 0;
+  if (start >= end) return "";
+  if (isValidUtf8(bytes, start, end)) {
+    return String.UTF8.decodeUnsafe(bytes.dataStart + <usize>start, <usize>(end - start));
+  }
+  const parts = new Array<string>();
+  let run = start;
+  let i = start;
+  while (i < end) {
+    const packed = unchecked(bytes[i]) < 0x80 ? (1 << UTF8_LENGTH_SHIFT) : readUtf8(bytes, i, end);
+    if (packed != UTF8_INVALID) {
+      i += packed >>> UTF8_LENGTH_SHIFT;
+      continue;
+    }
+    if (i > run) parts.push(String.UTF8.decodeUnsafe(bytes.dataStart + <usize>run, <usize>(i - run)));
+    parts.push("\uFFFD");
+    i++;
+    run = i;
+  }
+  if (end > run) parts.push(String.UTF8.decodeUnsafe(bytes.dataStart + <usize>run, <usize>(end - run)));
+  return parts.join("");
+}

@@ -102,7 +102,11 @@ export class SettingsReader {
     }
   }
 
-  /** A string setting; `fallback` when absent; null (and an error) when of another type. */
+  /**
+   * A string setting; `fallback` when absent. Of another type: an error, and `fallback`
+   * again, so callers with a fallback always get a string (the configuration is refused
+   * anyway once any error is recorded).
+   */
   string(name: string, fallback: string | null, hidden: bool = false): string | null {
     const value = this.object.get(name);
     if (value === null) {
@@ -112,7 +116,7 @@ export class SettingsReader {
     const text = value.asString();
     if (text === null) {
       this.errors.add(this.key(name), kindName(value), "must be a string");
-      return null;
+      return fallback;
     }
     if (text.length == 0 && fallback === null) {
       if (hidden) this.errors.addHidden(this.key(name), "must not be empty");

@@ -140,6 +140,18 @@ describe("parseConfig", () => {
     expect(hasError(result.errors, "cookie_refresh")).toBe(true);
   });
 
+  it("reports wrong-typed string settings that have defaults, without trapping", () => {
+    const result = parse(minimal(",\"callback\":[],\"sign_out_path\":1,\"cookie\":{\"name\":{}," +
+      "\"same_site\":true,\"domain\":2},\"upstream\":{\"forward_access_token\":\"yes\"}"));
+    expect(result.config).toBeNull();
+    expect(hasError(result.errors, "callback: \"an array\": must be a string")).toBe(true);
+    expect(hasError(result.errors, "sign_out_path: \"a number\": must be a string")).toBe(true);
+    expect(hasError(result.errors, "cookie.name")).toBe(true);
+    expect(hasError(result.errors, "cookie.same_site")).toBe(true);
+    expect(hasError(result.errors, "cookie.domain")).toBe(true);
+    expect(hasError(result.errors, "upstream.forward_access_token")).toBe(true);
+  });
+
   it("refuses what is not a JSON object", () => {
     expect(parse("[]").config).toBeNull();
     expect(parse("").config).toBeNull();
