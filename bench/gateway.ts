@@ -1,0 +1,173 @@
+// Section 6: throughput of the HTTP gateway face (host/gateway.ts) with the release filter
+// and valid sessions, beside the same gateway running the no-op filter, both in front of the
+// same upstream (the sample app, in a process of its own). The load comes from another
+// process (bench/load-client.ts: keep-alive connections, one request after another on
+// each); rounds alternate between the two gateways and the figure is the median of the
+// paired ratios.
+// The session cookie comes from a login through the filter in the emulator, with the same
+// configuration and a clock at the real time, so the gateway's filter accepts it.
+import { fork, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { startGateway, type Gateway } from "../host/gateway.ts";
+import { testFilter } from "../host/testing/test-filters.ts";
+import {
+  AUTH_IF_MATCHED, ProviderFixture, filterConfig,
+} from "../tests/node/support/provider-fixture.ts";
+import { PROTECTED_PATH, SESSION_COOKIE, loggedInFilter } from "./filter-lanes.ts";
+import type { LoadOrder, LoadResult } from "./load-client.ts";
+import { RELEASE_WASM } from "./prepare.ts";
+import { median } from "./stats.ts";
+import type { Row } from "./table.ts";
+
+const CONNECTIONS = 16;
+const ROUND_MS = 2500;
+const ROUNDS = 6;
+const TARGET = 0.95;
+
+/** The provider's discovery document and keys over HTTP, for the gateway's callouts. */
+async function startProvider(): Promise<Server> {
+  const provider = new ProviderFixture();
+  const server = createServer((req, res) => {
+    const body = req.url === "/keys" ? provider.jwks() : provider.discovery();
+    res.writeHead(200, { "content-type": "application/json" }).end(body);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return server;
+}
+
+/** The sample app in its own process; resolves with its URL and a way to stop it. */
+async function startUpstream(): Promise<{ url: string; stop: () => void }> {
+  const child = fork(new URL("./upstream-app.ts", import.meta.url).pathname);
+  const [url] = (await once(child, "message")) as [string];
+  return { url, stop: () => child.disconnect() };
+}
+
+export class LoadClient {
+  private readonly child: ChildProcess =
+    fork(new URL("./load-client.ts", import.meta.url).pathname);
+
+  run(order: LoadOrder): Promise<LoadResult> {
+    return new Promise((resolve) => this.child.once("message", (m) => resolve(m as LoadResult)));
+  }
+
+  async load(order: LoadOrder): Promise<LoadResult> {
+    const answer = this.run(order);
+    this.child.send(order);
+    return answer;
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
+}
+
+/** Waits until the filter knows the provider (a protected request gets 401, not 503). */
+async function providerKnown(gateway: Gateway): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const response = await fetch(`${gateway.url}${PROTECTED_PATH}`, { redirect: "manual" });
+    await response.arrayBuffer();
+    if (response.status === 401) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("the gateway's filter never loaded the provider's discovery and keys");
+}
+
+export function okPerSecond(result: LoadResult): number {
+  if (result.errors > 0) throw new Error(`${result.errors} load errors`);
+  const other = Object.keys(result.statuses).filter((status) => status !== "200");
+  if (other.length > 0) throw new Error(`unexpected statuses: ${JSON.stringify(result.statuses)}`);
+  return (result.statuses["200"] ?? 0) / (result.elapsedMs / 1000);
+}
+
+export interface GatewayRig {
+  withFilter: Gateway;
+  withNoop: Gateway;
+  client: LoadClient;
+  /** The load order for `gateway`: the protected path with a valid session cookie. */
+  order(gateway: Gateway, durationMs: number): LoadOrder;
+  close(): Promise<void>;
+}
+
+/**
+ * Both gateways, the upstream, the provider and the load client, ready for load; `wasm` is
+ * the filter's module (default: the release build).
+ */
+export async function gatewayRig(wasm: string = RELEASE_WASM): Promise<GatewayRig> {
+  const app = await startUpstream();
+  const provider = await startProvider();
+  const providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+  const common = {
+    pluginConfig: filterConfig(AUTH_IF_MATCHED),
+    upstream: app.url,
+    clusters: { idp: providerUrl },
+    logLevel: "info" as const,
+    onLog: false as const,
+  };
+  const withFilter = await startGateway({ ...common, wasm });
+  const withNoop = await startGateway({ ...common, wasm: await testFilter("noop") });
+  const client = new LoadClient();
+  const close = async () => {
+    client.close();
+    await withFilter.close();
+    await withNoop.close();
+    app.stop();
+    provider.close();
+  };
+  try {
+    await providerKnown(withFilter);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const { sessionValue } = loggedInFilter({ startMs: Date.now() });
+  const order = (gateway: Gateway, durationMs: number): LoadOrder => ({
+    url: `${gateway.url}${PROTECTED_PATH}`,
+    headers: { cookie: `${SESSION_COOKIE}=${sessionValue}`, accept: "text/html" },
+    connections: CONNECTIONS,
+    durationMs,
+  });
+  return { withFilter, withNoop, client, order, close };
+}
+
+export async function benchGateway(): Promise<Row[]> {
+  const rig = await gatewayRig();
+  const { withFilter, withNoop, client, order } = rig;
+  try {
+    for (const gateway of [withNoop, withFilter]) await client.load(order(gateway, 1000));
+    const noop: number[] = [];
+    const filter: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const sides = round % 2 ? ([[withFilter, filter], [withNoop, noop]] as const)
+        : ([[withNoop, noop], [withFilter, filter]] as const);
+      for (const [gateway, out] of sides) {
+        out.push(okPerSecond(await client.load(order(gateway, ROUND_MS))));
+      }
+    }
+    const ratio = median(filter.map((value, i) => value / noop[i]));
+    return [
+      {
+        name: "Gateway throughput, no-op filter",
+        value: median(noop),
+        unit: "req/s",
+        note: `${CONNECTIONS} keep-alive connections from a separate Node process, ` +
+          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, alternating; one gateway ` +
+          "process (one event loop, like one Envoy worker); the sample app as upstream, in a " +
+          "third process.",
+      },
+      {
+        name: "Gateway throughput, release filter, valid sessions",
+        value: median(filter),
+        unit: "req/s",
+        ratio,
+        versus: "no-op",
+        target: `>= ${TARGET * 100}% of no-op`,
+        met: ratio >= TARGET,
+      },
+    ];
+  } finally {
+    await rig.close();
+  }
+}
