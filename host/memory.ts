@@ -19,13 +19,14 @@ export class GuestMemory {
   /** A copy of `size` bytes at `ptr`, or null when the range is outside memory. */
   read(ptr: number, size: number): Uint8Array | null {
     if (!this.fits(ptr, size)) return null;
-    const start = u32(ptr);
-    return new Uint8Array(this.memory().buffer.slice(start, start + u32(size)));
+    // A copy: the module's memory may grow (and move) at its next allocation.
+    return new Uint8Array(this.memory().buffer, u32(ptr), u32(size)).slice();
   }
 
   readString(ptr: number, size: number, encoding: "utf8" | "latin1" = "utf8"): string | null {
-    const bytes = this.read(ptr, size);
-    return bytes === null ? null : Buffer.from(bytes).toString(encoding);
+    if (!this.fits(ptr, size)) return null;
+    // Decoded straight from the module's memory: the string is the copy.
+    return Buffer.from(this.memory().buffer, u32(ptr), u32(size)).toString(encoding);
   }
 
   write(ptr: number, data: Uint8Array): boolean {

@@ -9,24 +9,21 @@ export const PAIRS_MAX_BYTES = 1024 * 1024;
 export const PAIRS_MAX_COUNT = 1024;
 
 export function serializePairs(pairs: HeaderPairs): Uint8Array {
-  const keys = pairs.map(([k]) => Buffer.from(k, "latin1"));
-  const values = pairs.map(([, v]) => Buffer.from(v, "latin1"));
+  // Header strings hold one byte per character (latin1), so lengths are string lengths and
+  // each one is written straight into the output, without an intermediate buffer.
   let size = 4 + pairs.length * 8;
-  for (let i = 0; i < pairs.length; i++) size += keys[i].length + values[i].length + 2;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, pairs.length, true);
+  for (const [key, value] of pairs) size += key.length + value.length + 2;
+  const out = Buffer.alloc(size);
+  out.writeUInt32LE(pairs.length, 0);
   let pos = 4;
-  for (let i = 0; i < pairs.length; i++) {
-    view.setUint32(pos, keys[i].length, true);
-    view.setUint32(pos + 4, values[i].length, true);
+  for (const [key, value] of pairs) {
+    out.writeUInt32LE(key.length, pos);
+    out.writeUInt32LE(value.length, pos + 4);
     pos += 8;
   }
-  for (let i = 0; i < pairs.length; i++) {
-    out.set(keys[i], pos);
-    pos += keys[i].length + 1;
-    out.set(values[i], pos);
-    pos += values[i].length + 1;
+  for (const [key, value] of pairs) {
+    pos += out.write(key, pos, "latin1") + 1;
+    pos += out.write(value, pos, "latin1") + 1;
   }
   return out;
 }

@@ -41,29 +41,26 @@ export function serializeHeaders(pairs: Headers): ArrayBuffer {
 }
 
 /**
- * A parsed header map that also keeps the bytes as the host sent them. Names and values are
- * decoded as UTF-8, each invalid byte becoming U+FFFD (never swallowing what follows it);
- * where exact bytes matter (the request path, whose spelling decides which rule applies)
- * `rawValue` gives them.
+ * A header map as the host serialized it, read lazily: parsing records where each name and
+ * value lies, and text is decoded only for the headers asked for (a request carries many
+ * headers the filter never reads). Decoding is UTF-8 with one U+FFFD per invalid byte, never
+ * swallowing what follows it; where exact bytes matter (the request path, whose spelling
+ * decides which rule applies) `rawValue` gives them. A malformed map reads as empty.
  */
 export class HeaderMapView {
-  readonly pairs: Headers = new Array<HeaderPair>();
-  private valueStarts: Array<i32> = new Array<i32>();
-  private valueSizes: Array<i32> = new Array<i32>();
+  private bytes: Uint8Array;
+  // Per header: name start, name size, value start, value size (byte offsets in `bytes`).
+  private spans: Array<i32> = new Array<i32>();
 
-  constructor(private buffer: ArrayBuffer) {
-    if (!this.parse()) {
-      this.pairs.length = 0;
-      this.valueStarts.length = 0;
-      this.valueSizes.length = 0;
-    }
+  constructor(buffer: ArrayBuffer) {
+    this.bytes = Uint8Array.wrap(buffer);
+    if (!this.parse()) this.spans.length = 0;
   }
 
   private parse(): bool {
-    const total = <u64>this.buffer.byteLength;
+    const total = <u64>this.bytes.length;
     if (total < 4) return true;
-    const base = changetype<usize>(this.buffer);
-    const bytes = Uint8Array.wrap(this.buffer);
+    const base = this.bytes.dataStart;
     const count = <u64>load<u32>(base);
     let data: u64 = 4 + 8 * count;
     if (data > total) return false;
@@ -71,25 +68,68 @@ export class HeaderMapView {
       const nameSize = <u64>load<u32>(base + <usize>(4 + 8 * i));
       const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
       if (data + nameSize + valueSize + 2 > total) return false;
-      const name = decodeUtf8Lossy(bytes, <i32>data, <i32>(data + nameSize));
+      this.spans.push(<i32>data);
+      this.spans.push(<i32>nameSize);
       data += nameSize + 1;
-      const value = decodeUtf8Lossy(bytes, <i32>data, <i32>(data + valueSize));
-      this.valueStarts.push(<i32>data);
-      this.valueSizes.push(<i32>valueSize);
+      this.spans.push(<i32>data);
+      this.spans.push(<i32>valueSize);
       data += valueSize + 1;
-      this.pairs.push(new HeaderPair(name, value));
     }
     return true;
   }
 
+  get length(): i32 {
+    return this.spans.length >> 2;
+  }
+
+  /** True when header `index`'s name is exactly `name` (lowercase ASCII, as Envoy gives). */
+  nameIs(index: i32, name: string): bool {
+    const start = unchecked(this.spans[index << 2]);
+    const size = unchecked(this.spans[(index << 2) + 1]);
+    if (size != name.length) return false;
+    const base = this.bytes.dataStart + <usize>start;
+    for (let i = 0; i < size; i++) {
+      if (<i32>load<u8>(base + <usize>i) != name.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+
+  /** The index of the first header named `name` from `from` on, or -1. */
+  indexOf(name: string, from: i32 = 0): i32 {
+    const count = this.length;
+    for (let i = max(from, 0); i < count; i++) if (this.nameIs(i, name)) return i;
+    return -1;
+  }
+
+  nameAt(index: i32): string {
+    const start = this.spans[index << 2];
+    return decodeUtf8Lossy(this.bytes, start, start + this.spans[(index << 2) + 1]);
+  }
+
+  valueAt(index: i32): string {
+    const start = this.spans[(index << 2) + 2];
+    return decodeUtf8Lossy(this.bytes, start, start + this.spans[(index << 2) + 3]);
+  }
+
+  /** The first value of header `name`, or null when absent. */
+  get(name: string): string | null {
+    const index = this.indexOf(name);
+    return index < 0 ? null : this.valueAt(index);
+  }
+
   /** The exact bytes of the first value of header `name`, or null when absent. */
   rawValue(name: string): ArrayBuffer | null {
-    for (let i = 0; i < this.pairs.length; i++) {
-      if (this.pairs[i].name != name) continue;
-      const start = this.valueStarts[i];
-      return this.buffer.slice(start, start + this.valueSizes[i]);
-    }
-    return null;
+    const index = this.indexOf(name);
+    if (index < 0) return null;
+    const start = this.spans[(index << 2) + 2];
+    return this.bytes.buffer.slice(start, start + this.spans[(index << 2) + 3]);
+  }
+
+  /** Every header, decoded. */
+  get pairs(): Headers {
+    const pairs = new Array<HeaderPair>();
+    for (let i = 0; i < this.length; i++) pairs.push(new HeaderPair(this.nameAt(i), this.valueAt(i)));
+    return pairs;
   }
 }
 

@@ -91,6 +91,13 @@ export function addHeader(map: MapType, name: string, value: string): WasmResult
   );
 }
 
+/** Adds a header given as UTF-8 bytes (for values encoded once and reused). */
+export function addHeaderBytes(map: MapType, name: ArrayBuffer, value: ArrayBuffer): WasmResult {
+  return <WasmResult>imp.proxy_add_header_map_value(
+    map, ptrOf(name), name.byteLength, ptrOf(value), value.byteLength,
+  );
+}
+
 /** Sets header `name` to one value (Envoy removes all earlier values and appends it). */
 export function replaceHeader(map: MapType, name: string, value: string): WasmResult {
   const key = utf8(name);

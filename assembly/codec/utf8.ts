@@ -90,6 +90,22 @@ export function encodeUtf8Unrepaired(s: string): Uint8Array {
   return Uint8Array.wrap(String.UTF8.encode(s));
 }
 
+// True when bytes[start..end) (within the array) are all below 0x80: eight at a time, as
+// almost every header value is ASCII.
+function isAscii(bytes: Uint8Array, start: i32, end: i32): bool {
+  let at = bytes.dataStart + <usize>start;
+  const stop = bytes.dataStart + <usize>end;
+  while (at + 8 <= stop) {
+    if ((load<u64>(at) & 0x8080808080808080) != 0) return false;
+    at += 8;
+  }
+  while (at < stop) {
+    if (load<u8>(at) >= 0x80) return false;
+    at++;
+  }
+  return true;
+}
+
 // Decodes bytes[start..end) replacing each byte that does not begin a well-formed character
 // with U+FFFD, one replacement per bad byte, never swallowing the bytes after it (so an
 // invalid byte cannot hide an ASCII delimiter such as ";" that follows it). For header
@@ -98,7 +114,7 @@ export function decodeUtf8Lossy(bytes: Uint8Array, start: i32 = 0, end: i32 = i3
   if (end > bytes.length) end = bytes.length;
   if (start < 0) start = 0;
   if (start >= end) return "";
-  if (isValidUtf8(bytes, start, end)) {
+  if (isAscii(bytes, start, end) || isValidUtf8(bytes, start, end)) {
     return String.UTF8.decodeUnsafe(bytes.dataStart + <usize>start, <usize>(end - start));
   }
   const parts = new Array<string>();

@@ -35,7 +35,12 @@ export class StaticEndpoints {
 
 /** One identity header sent upstream and the ID-token claim it carries. */
 export class ClaimHeader {
-  constructor(public header: string, public claim: string) {}
+  /** The header name as UTF-8, encoded once for the per-request host calls. */
+  readonly headerBytes: ArrayBuffer;
+
+  constructor(public header: string, public claim: string) {
+    this.headerBytes = String.UTF8.encode(header);
+  }
 }
 
 export class Config {

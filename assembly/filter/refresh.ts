@@ -38,6 +38,10 @@ export class RefreshOutcome {
   ) {}
 }
 
+class SharedSlot {
+  constructor(public key: string, public digest: string) {}
+}
+
 class RefreshJob {
   waiters: Array<u32> = new Array<u32>();
   constructor(public oldValue: string, public session: Session) {}
@@ -72,20 +76,27 @@ export class Refresher {
     return this.sharedOutcome(oldValue, now);
   }
 
-  private sharedKey(oldValue: string): string {
+  /**
+   * Shared data has no expiry, so refresh results live in a fixed set of 256 slots, chosen
+   * by the first byte of SHA-256(old cookie value); a slot holds "digest|time|new value" and
+   * is overwritten by later refreshes. Entries are only trusted for GRACE_SECONDS anyway.
+   */
+  private sharedSlot(oldValue: string): SharedSlot {
     const digest = sha256(Uint8Array.wrap(String.UTF8.encode(oldValue)));
-    return SHARED_PREFIX + base64UrlEncode(digest);
+    return new SharedSlot(SHARED_PREFIX + digest[0].toString(), base64UrlEncode(digest));
   }
 
   private sharedOutcome(oldValue: string, now: i64): RefreshOutcome | null {
-    const shared = getSharedData(this.sharedKey(oldValue));
+    const slot = this.sharedSlot(oldValue);
+    const shared = getSharedData(slot.key);
     if (shared === null) return null;
     const text = String.UTF8.decode(shared.value);
-    const bar = text.indexOf("|");
-    if (bar <= 0) return null;
-    const at = I64.parseInt(text.substring(0, bar));
+    const first = text.indexOf("|");
+    const second = first < 0 ? -1 : text.indexOf("|", first + 1);
+    if (second < 0 || text.substring(0, first) != slot.digest) return null;
+    const at = I64.parseInt(text.substring(first + 1, second));
     if (now - at > GRACE_SECONDS || at > now + GRACE_SECONDS) return null;
-    const value = text.substring(bar + 1);
+    const value = text.substring(second + 1);
     const opened = this.sessions.open(value);
     if (opened === null) return null;
     return new RefreshOutcome(true, opened.session, value, at);
@@ -141,8 +152,9 @@ export class Refresher {
     if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
     this.recent.set(oldValue, outcome);
     if (!outcome.ok) return;
-    const text = outcome.at.toString() + "|" + outcome.value;
-    setSharedData(this.sharedKey(oldValue), String.UTF8.encode(text), 0);
+    const slot = this.sharedSlot(oldValue);
+    const text = slot.digest + "|" + outcome.at.toString() + "|" + outcome.value;
+    setSharedData(slot.key, String.UTF8.encode(text), 0);
   }
 
   private refreshedSession(old: Session, numHeaders: u32, bodySize: u32, now: i64): Session | null {

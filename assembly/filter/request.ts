@@ -1,6 +1,6 @@
 // One request as the filter sees it: its pseudo-headers and the headers the decisions need,
 // read once from the host's header map.
-import { HeaderMapView, HeaderPair, Headers } from "../abi/headers";
+import { HeaderMapView } from "../abi/headers";
 import { Cookie, parseCookieHeader } from "../http/cookies";
 import { isBrowserNavigation } from "../http/client";
 import { isPlainAuthority } from "../http/url";
@@ -20,11 +20,8 @@ export class RequestView extends HeaderLookup {
   cookieHeaders: i32 = 0;
   browser: bool = false;
 
-  headers: Headers;
-
   constructor(public map: HeaderMapView) {
     super();
-    this.headers = map.pairs;
     this.rawPath = this.value(":path");
     const question = this.rawPath.indexOf("?");
     this.pathOnly = question < 0 ? this.rawPath : this.rawPath.substring(0, question);
@@ -40,21 +37,15 @@ export class RequestView extends HeaderLookup {
   }
 
   private readCookies(): void {
-    for (let i = 0; i < this.headers.length; i++) {
-      const header = this.headers[i];
-      if (header.name != "cookie") continue;
+    for (let i = this.map.indexOf("cookie"); i >= 0; i = this.map.indexOf("cookie", i + 1)) {
       this.cookieHeaders++;
-      const parsed = parseCookieHeader(header.value);
-      for (let j = 0; j < parsed.length; j++) this.cookies.push(parsed[j]);
+      parseCookieHeader(this.map.valueAt(i), this.cookies);
     }
   }
 
   /** The first value of header `name` (lowercase), or null. */
   get(name: string): string | null {
-    for (let i = 0; i < this.headers.length; i++) {
-      if (this.headers[i].name == name) return this.headers[i].value;
-    }
-    return null;
+    return this.map.get(name);
   }
 
   /** The first value of header `name`, or "" when absent. */
@@ -64,7 +55,7 @@ export class RequestView extends HeaderLookup {
   }
 
   has(name: string): bool {
-    return this.get(name) !== null;
+    return this.map.indexOf(name) >= 0;
   }
 
   /**

@@ -8,7 +8,9 @@ import { Session } from "../session/session";
 import { RequestView } from "./request";
 import { sessionValues } from "./session-cookie";
 
-const CACHE_LIMIT = 4096;
+// Each entry holds a cookie value (about 1 to 4 KB) and its session: 1,024 of them keep a
+// worker's memory to a few megabytes, enough for the users active at one time.
+const CACHE_LIMIT = 1024;
 /** A session may claim to be issued this far in the future (clock skew between replicas). */
 const FUTURE_SKEW_SECONDS: i64 = 300;
 

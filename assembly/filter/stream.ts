@@ -32,6 +32,9 @@ import { clearSessionCookies, writeSession } from "./session-cookie";
 import { signOut } from "./signout";
 import { bearerToken, verifyBearer } from "./bearer";
 
+/** The request of a stream whose headers have not arrived yet (shared: never modified). */
+const NO_REQUEST = new RequestView(new HeaderMapView(new ArrayBuffer(0)));
+
 enum Waiting {
   Nothing,
   TokenResponse,
@@ -40,7 +43,7 @@ enum Waiting {
 }
 
 export class SsoStream extends StreamContext {
-  private request: RequestView = new RequestView(new HeaderMapView(new ArrayBuffer(0)));
+  private request: RequestView = NO_REQUEST;
   private waiting: Waiting = Waiting.Nothing;
   private flow: FlowState | null = null;
   private tokens: TokenResponse | null = null;

@@ -2,7 +2,7 @@
 // headers a client sent are removed, so that only the filter can assert who the user is;
 // then the session's identity is added.
 import { MapType } from "../abi/types";
-import { addHeader, removeHeader, replaceHeader } from "../abi/host";
+import { addHeaderBytes, removeHeader, replaceHeader } from "../abi/host";
 import { Cookie, joinCookies } from "../http/cookies";
 import { Config } from "../config/config";
 import { Session } from "../session/session";
@@ -33,6 +33,20 @@ function headerSafe(value: string): string {
   return value;
 }
 
+/** The session's identity header values, encoded on first use and kept with the session. */
+function upstreamValues(config: Config, session: Session): Array<ArrayBuffer | null> {
+  const cached = session.upstreamValues;
+  if (cached !== null) return cached;
+  const values = new Array<ArrayBuffer | null>(config.claimHeaders.length);
+  for (let i = 0; i < config.claimHeaders.length; i++) {
+    const value = session.claim(config.claimHeaders[i].claim);
+    const safe = value !== null ? headerSafe(value) : "";
+    values[i] = safe.length > 0 ? String.UTF8.encode(safe) : null;
+  }
+  session.upstreamValues = values;
+  return values;
+}
+
 /**
  * Prepares the request for the upstream: strips the filter's cookies and every configured
  * identity header, then (with a session) adds the identity and, when configured, the
@@ -49,11 +63,10 @@ export function prepareUpstreamRequest(
     }
   }
   if (session === null) return;
+  const values = upstreamValues(config, session);
   for (let i = 0; i < claimHeaders.length; i++) {
-    const value = session.claim(claimHeaders[i].claim);
-    if (value === null) continue;
-    const safe = headerSafe(value);
-    if (safe.length > 0) addHeader(MapType.HttpRequestHeaders, claimHeaders[i].header, safe);
+    const value = values[i];
+    if (value !== null) addHeaderBytes(MapType.HttpRequestHeaders, claimHeaders[i].headerBytes, value);
   }
   if (config.forwardAccessToken && session.accessToken.length > 0) {
     replaceHeader(MapType.HttpRequestHeaders, "authorization", "Bearer " + session.accessToken);

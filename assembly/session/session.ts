@@ -20,6 +20,11 @@ export class Session {
   refreshToken: string = "";
   /** When the access token expires (0: the provider did not say). */
   accessTokenExpiresAt: i64 = 0;
+  /**
+   * The identity headers for the upstream, as UTF-8 values in the order of the configured
+   * claim headers (null: claim not kept). Built on first use; a cached session reuses them.
+   */
+  upstreamValues: Array<ArrayBuffer | null> | null = null;
 
   /** The value of claim `name`; the subject for "sub"; null when not kept. */
   claim(name: string): string | null {
