@@ -4,6 +4,7 @@
 // memory an Envoy worker keeps for good. The sessions come from a pool of distinct users, so
 // the filter's session cache fills during the warm-up as it would in production; a last
 // figure shows the memory with the cache full.
+import { readFileSync } from "node:fs";
 import type { Emulator } from "../host/emulator.ts";
 import type { HeaderPairs } from "../host/pairs.ts";
 import {
@@ -16,7 +17,13 @@ import type { Row } from "./table.ts";
 const USERS = 1000;
 const WARM_UP_REQUESTS = 20_000;
 const REQUESTS = 1_000_000;
-/** More distinct sessions than the filter's cache holds (4096). */
+/** The filter's session cache size, read from its source so the note stays true. */
+export function sessionCacheLimit(): number {
+  const source = readFileSync(new URL("../assembly/filter/sessions.ts", import.meta.url), "utf8");
+  return Number(/const CACHE_LIMIT = (\d+);/.exec(source)?.[1] ?? NaN);
+}
+
+/** More distinct sessions than the filter's cache holds (CACHE_LIMIT). */
 const FULL_CACHE_SESSIONS = 5000;
 const MB = 1024 * 1024;
 
@@ -27,10 +34,7 @@ const count = (n: number) => n.toLocaleString("en-US");
  * `Emulator.getMemorySize()` would do); until then the bench reads its private plugin.
  */
 export function vmMemoryBytes(emu: Emulator): number {
-  const plugin = emu["plugin"];
-  if (!plugin) throw new Error("the emulator is not started");
-  const memory = plugin.vm.memory["memory"]();
-  return memory.buffer.byteLength;
+  return emu.getMemorySize();
 }
 
 function sessionRequests(value: string, users: number): HeaderPairs[] {
@@ -87,8 +91,9 @@ export function benchMemory(budgetMs: number): Row[] {
       name: `Linear memory with the session cache full (${count(others.length)} more sessions)`,
       value: full / MB,
       unit: "MB",
-      note: "The filter caches up to 4,096 opened sessions (assembly/filter/sessions.ts, " +
-        "CACHE_LIMIT); memory a VM has grown is never returned to the system.",
+      note: `The filter caches up to ${sessionCacheLimit().toLocaleString("en-US")} opened ` +
+        "sessions (assembly/filter/sessions.ts, CACHE_LIMIT); memory a VM has grown is never " +
+        "returned to the system.",
     },
   ];
 }

@@ -16,7 +16,7 @@ import { compareRounds, nowNs, type Contender } from "./stats.ts";
 import type { Row } from "./table.ts";
 
 const VALID_SESSION_TARGET = 1.5;
-/** More distinct sessions than the filter caches (4096), so that none is found in the cache. */
+/** More distinct sessions than the filter caches (CACHE_LIMIT), so none is found in it. */
 const UNCACHED_SESSIONS = 5000;
 
 interface Scenario {

@@ -184,6 +184,11 @@ export class Emulator {
     return [...this.recorder.traps];
   }
 
+  /** The size of the running VM's linear memory, in bytes. */
+  getMemorySize(): number {
+    return this.started.vm.memory.byteLength;
+  }
+
   /** True once the running VM trapped: no callback runs again. */
   isFailed(): boolean {
     return this.started.vm.failed;

@@ -17,6 +17,11 @@ export class GuestMemory {
   }
 
   /** A copy of `size` bytes at `ptr`, or null when the range is outside memory. */
+  /** The size of the module's linear memory now, in bytes (it only ever grows). */
+  get byteLength(): number {
+    return this.memory().buffer.byteLength;
+  }
+
   read(ptr: number, size: number): Uint8Array | null {
     if (!this.fits(ptr, size)) return null;
     // A copy: the module's memory may grow (and move) at its next allocation.
