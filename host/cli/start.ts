@@ -40,9 +40,11 @@ function options() {
 
 /** Builds the release module when it is missing or older than the filter's sources. */
 function buildIfNeeded(): void {
-  const sources = execFileSync("find", [`${ROOT}assembly`, "-name", "*.ts", "-newer", DEFAULT_WASM])
-    .toString().trim();
-  if (existsSync(DEFAULT_WASM) && sources.length === 0) return;
+  if (existsSync(DEFAULT_WASM)) {
+    const newer = execFileSync("find", [`${ROOT}assembly`, "-name", "*.ts", "-newer", DEFAULT_WASM])
+      .toString().trim();
+    if (newer.length === 0) return;
+  }
   console.log("building the filter (npm run build)...");
   execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
 }
