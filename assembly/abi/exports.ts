@@ -32,6 +32,7 @@ export function proxy_on_configure(rootId: u32, configurationSize: usize): bool 
 export function proxy_on_tick(rootId: u32): void {
   const root = getRoot(rootId);
   if (root !== null) root.onTick();
+  collectGarbageEvery(1);
 }
 
 export function proxy_on_request_headers(streamId: u32, numHeaders: u32, end: bool): Action {
@@ -82,4 +83,19 @@ export function proxy_on_log(contextId: u32): void {
 
 export function proxy_on_delete(contextId: u32): void {
   onDelete(contextId);
+  collectGarbageEvery(COLLECT_EVERY_DELETES);
+}
+
+// The module uses AssemblyScript's minimal runtime: objects are freed only by a full
+// collection, which must run when no managed value lives on the wasm stack (it does not scan
+// it). The end of a top-level callback is such a point: collections run after every
+// COLLECT_EVERY_DELETES ended streams and on each tick. The minimal runtime keeps the module
+// small and every function free of the incremental collector's shadow-stack bookkeeping.
+const COLLECT_EVERY_DELETES = 64;
+let deletesSinceCollect = 0;
+
+function collectGarbageEvery(deletes: i32): void {
+  if (++deletesSinceCollect < deletes) return;
+  deletesSinceCollect = 0;
+  __collect();
 }
