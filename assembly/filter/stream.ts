@@ -111,7 +111,11 @@ export class SsoStream extends StreamContext {
     const plugin = this.plugin;
     const opened = lookup.opened!;
     const session = opened.session;
-    if (plugin.refresher.isDue(session, now)) return this.refresh(lookup.value, session, now);
+    // While the provider is not known yet (the first seconds after a start), a session due
+    // for refresh but still within cookie_expire passes as it is and is refreshed later.
+    if (plugin.refresher.isDue(session, now) && plugin.provider.ready) {
+      return this.refresh(lookup.value, session, now);
+    }
     plugin.metrics.sessionsAccepted.increment();
     if (opened.oldSecret) this.reissue(session);
     return this.pass("valid session: passes", session);

@@ -131,6 +131,17 @@ test("a refreshed ID token about another user is refused", () => {
   assert.equal(stream.getLocalResponse()?.status, 302);
 });
 
+test("a session due for refresh passes unrefreshed while the provider is not known yet", () => {
+  const filter = ready({ cookie_secret: SECRET_A, cookie_refresh: "1m" });
+  const cookie = loggedIn(filter);
+  const restarted = startFilter(AUTH_IF_MATCHED, { cookie_secret: SECRET_A, cookie_refresh: "1m" },
+    { clock: START_MS + 120_000 });
+  const stream = request(restarted.emu, "/api/x", { cookie });
+  assert.ok(stream.isContinued(), "not logged out by a restart");
+  assert.equal(header(stream.getUpstreamRequestHeaders(), "x-auth-request-user"), "alice");
+  assert.equal(refreshCallout(restarted).length, 0, "no refresh before discovery");
+});
+
 test("sessions without a refresh token are not refreshed", () => {
   const filter = ready({ cookie_refresh: "1m" });
   const cookie = loggedIn(filter, NOW, { tokens: { refresh_token: undefined } });
