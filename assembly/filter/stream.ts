@@ -235,6 +235,14 @@ export class SsoStream extends StreamContext {
 
   private handleSignOut(now: i64): Action {
     const plugin = this.plugin;
+    // A page of another site could sign users out by embedding this URL (logout CSRF);
+    // browsers say where a request comes from in Sec-Fetch-Site.
+    if (this.request.get("sec-fetch-site") == "cross-site") {
+      log(LogLevel.Warn, "sign-out refused: request from another site");
+      sendError(403, "cross_site_sign_out", "Sign-out must start from this site.",
+        this.request.browser, []);
+      return Action.Pause;
+    }
     plugin.metrics.signOuts.increment();
     const lookup = plugin.sessions.find(this.request, now);
     this.debug("sign-out: session cookies cleared");

@@ -168,6 +168,20 @@ test("sign-out clears every session cookie and goes through the provider's logou
   assert.deepEqual(cleared, ["_oidc_session", "_oidc_session_1", "_oidc_session_flow_abc"]);
 });
 
+test("sign-out started from another site is refused and keeps the session", () => {
+  const filter = ready();
+  const cookie = loggedIn(filter);
+  const stream = request(filter.emu, "/oauth2/sign_out", {
+    cookie, headers: [["sec-fetch-site", "cross-site"]],
+  });
+  assert.equal(stream.getLocalResponse()?.status, 403);
+  assert.equal(cookiePairs(stream).length, 0, "no cookie cleared");
+  for (const site of ["same-origin", "same-site", "none"]) {
+    const ok = request(filter.emu, "/oauth2/sign_out", { cookie, headers: [["sec-fetch-site", site]] });
+    assert.equal(ok.getLocalResponse()?.status, 302, site);
+  }
+});
+
 test("sign-out without a session goes to a safe local target only", () => {
   const filter = ready();
   const ok = request(filter.emu, "/oauth2/sign_out?rd=%2Fproductpage").getLocalResponse();
