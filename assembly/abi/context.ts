@@ -4,10 +4,9 @@
 // one stream context per HTTP request (ids 2, 3, ...). HTTP callouts belong to the root
 // context: their responses arrive on the root with a token, and are routed here to the
 // stream that started them after making that stream the effective context again.
-import { Action, LogLevel } from "./types";
+import { Action, LogLevel, WasmResult } from "./types";
 import { CalloutStart, httpCall, log, setEffectiveContext } from "./host";
 import { Headers } from "./headers";
-import { WasmResult } from "./types";
 
 export class RootContext {
   // Token of each callout in flight -> id of the stream waiting for it (0: the root's own).

@@ -24,3 +24,10 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): bool {
   const sameContent = constantTimeEqualAt(a.dataStart, b.dataStart, shorter);
   return sameLength & sameContent;
 }
+
+/** Two strings compared as UTF-8 in constant time for equal lengths (state, nonce). */
+export function constantTimeEqualText(a: string, b: string): bool {
+  return constantTimeEqual(
+    Uint8Array.wrap(String.UTF8.encode(a)), Uint8Array.wrap(String.UTF8.encode(b)),
+  );
+}

@@ -2,14 +2,14 @@
 // back with a code and the state. The state must belong to a login flow of this browser;
 // the code is exchanged at the token endpoint by a callout; the ID token is verified; then
 // the session cookie is set, the flow cookie cleared, and the browser sent to its page.
-import { getBufferBytes, getHeader, log, logEnabled } from "../abi/host";
-import { BufferType, LogLevel, MapType } from "../abi/types";
+import { log, logEnabled } from "../abi/host";
+import { LogLevel } from "../abi/types";
 import { parseQuery, queryCount, queryGet, QueryParam } from "../codec/percent";
 import { JsonObject } from "../codec/json";
 import { buildClearCookie } from "../http/cookies";
 import { Config, TokenAuthMethod } from "../config/config";
 import { ClientAuth, TokenResponse } from "../oidc/token";
-import { constantTimeEqual } from "../crypto/ct";
+import { constantTimeEqualText } from "../crypto/ct";
 import { FlowState, flowCookieName } from "../session/flow";
 import { CookieKeys, MAX_VALUE_LENGTH, sealValue, unsealWithAny } from "../session/sealed";
 import { writeSession } from "./session-cookie";
@@ -21,12 +21,6 @@ import { sendError, sendRedirect } from "./reply";
 /** Where a callback stands once its request has been read. */
 export class CallbackStart {
   constructor(public flow: FlowState | null, public code: string) {}
-}
-
-function sameText(a: string, b: string): bool {
-  return constantTimeEqual(
-    Uint8Array.wrap(String.UTF8.encode(a)), Uint8Array.wrap(String.UTF8.encode(b)),
-  );
 }
 
 /** Provider error codes are short ASCII words (RFC 6749 §4.1.2.1); anything else is hidden. */
@@ -53,7 +47,7 @@ function findFlow(
     if (cookie.name != name) continue;
     const unsealed = unsealWithAny(keyring, name, cookie.value);
     const flow = unsealed !== null ? FlowState.decode(unsealed.record) : null;
-    if (flow === null || !sameText(flow.state, state)) continue;
+    if (flow === null || !constantTimeEqualText(flow.state, state)) continue;
     // createdAt <= 0 is never written, and would let `now - createdAt` overflow.
     if (flow.createdAt <= 0 || flow.createdAt > now + 60) continue;
     if (now - flow.createdAt > FLOW_LIFETIME_SECONDS) continue;
@@ -104,19 +98,6 @@ export function tokenAuth(config: Config): ClientAuth {
   return config.tokenAuthMethod == TokenAuthMethod.ClientSecretPost
     ? ClientAuth.Post
     : ClientAuth.Basic;
-}
-
-/** The response of the token callout: status, and the body when there is one. */
-export class CalloutAnswer {
-  constructor(public status: u32, public body: Uint8Array) {}
-}
-
-export function readCalloutAnswer(numHeaders: u32, bodySize: u32): CalloutAnswer {
-  if (numHeaders == 0) return new CalloutAnswer(0, new Uint8Array(0));
-  const status = getHeader(MapType.HttpCallResponseHeaders, ":status");
-  const code = status === null ? 0 : I32.parseInt(status);
-  const body = getBufferBytes(BufferType.HttpCallResponseBody, 0, bodySize);
-  return new CalloutAnswer(<u32>max(code, 0), body === null ? new Uint8Array(0) : Uint8Array.wrap(body));
 }
 
 /** Flattens a claim for a header: strings as they are, lists joined with ",". */

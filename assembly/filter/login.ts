@@ -39,7 +39,7 @@ export function cookieAttributes(config: Config, request: RequestView): CookieAt
   return attributes;
 }
 
-/** The random values of one flow; null when the host's randomness failed. */
+/** A new flow from 64 fresh random bytes: state, nonce and PKCE verifier. */
 function newFlow(request: RequestView, now: i64, random: Uint8Array): FlowState {
   const flow = new FlowState();
   flow.state = base64UrlEncode(random.subarray(0, 16));

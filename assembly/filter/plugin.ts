@@ -3,11 +3,13 @@
 // the cookie keys, keeps the provider's metadata and keys up to date on the tick, and
 // creates a stream context for each request.
 import { RootContext, StreamContext, getStream } from "../abi/context";
-import { getBufferBytes, log, nowNanoseconds, setEffectiveContext, setTickPeriod } from "../abi/host";
+import {
+  fillRandom, getBufferBytes, getEnvironmentVariable, log, nowNanoseconds, setEffectiveContext,
+  setTickPeriod,
+} from "../abi/host";
 import { BufferType, LogLevel, WasmResult } from "../abi/types";
 import { Config, parseConfig } from "../config/config";
 import { Environment } from "../config/reader";
-import { getEnvironmentVariable } from "../abi/host";
 import { CookieKeys } from "../session/sealed";
 import { FilterMetrics } from "./metrics";
 import { Provider } from "./provider";
@@ -15,7 +17,6 @@ import { SessionReader } from "./sessions";
 import { SsoStream } from "./stream";
 import { Refresher } from "./refresh";
 import { RequestFacts } from "../rules/match";
-import { fillRandom } from "../abi/host";
 
 const TICK_MS: u32 = 1000;
 

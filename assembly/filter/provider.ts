@@ -4,14 +4,15 @@
 // Failed fetches are retried on the tick with exponential backoff; the keys are refreshed
 // periodically, and early (rate-limited) when a token names a key the set does not have.
 import { HeaderPair, Headers } from "../abi/headers";
-import { getBufferBytes, getHeader, log, logEnabled } from "../abi/host";
-import { BufferType, LogLevel, MapType, WasmResult } from "../abi/types";
+import { log, logEnabled } from "../abi/host";
+import { LogLevel, WasmResult } from "../abi/types";
 import { RootContext } from "../abi/context";
 import { Config } from "../config/config";
 import { parseUrl } from "../http/url";
 import { ProviderMetadata, parseDiscovery } from "../oidc/discovery";
 import { KeySet, parseKeySet } from "../oidc/jwks";
 import { FilterMetrics } from "./metrics";
+import { readCalloutAnswer } from "./callout";
 
 const MAX_BACKOFF_SECONDS: i64 = 60;
 const KEYS_REFRESH_SECONDS: i64 = 3600;
@@ -129,17 +130,15 @@ export class Provider {
     if (this.fetching == Fetching.Nothing || token != this.fetchToken) return false;
     const what = this.fetching;
     this.fetching = Fetching.Nothing;
-    const status = numHeaders != 0 ? getHeader(MapType.HttpCallResponseHeaders, ":status") : null;
-    const body = getBufferBytes(BufferType.HttpCallResponseBody, 0, bodySize);
-    if (status === null || status != "200" || body === null) {
-      const shown = status === null ? "no response" : "status " + status;
+    const answer = readCalloutAnswer(numHeaders, bodySize);
+    if (answer.status != 200) {
+      const shown = answer.status == 0 ? "no response" : "status " + answer.status.toString();
       log(LogLevel.Error, "provider fetch failed: " + fetchName(what) + ": " + shown);
       this.failed(now);
       return true;
     }
-    const bytes = Uint8Array.wrap(body);
-    if (what == Fetching.Discovery) this.takeDiscovery(bytes, now);
-    else this.takeKeys(bytes, now);
+    if (what == Fetching.Discovery) this.takeDiscovery(answer.body, now);
+    else this.takeKeys(answer.body, now);
     return true;
   }
 

@@ -18,7 +18,8 @@ import { IdTokenExpectations, idTokenErrorText, verifyIdToken } from "../oidc/jw
 import { TokenResponse, parseTokenResponse, refreshRequest } from "../oidc/token";
 import { CookieKeys, sealValue } from "../session/sealed";
 import { Session } from "../session/session";
-import { readCalloutAnswer, sessionClaims, tokenAuth } from "./callback";
+import { sessionClaims, tokenAuth } from "./callback";
+import { readCalloutAnswer } from "./callout";
 import { FilterMetrics } from "./metrics";
 import { Provider } from "./provider";
 import { SessionReader } from "./sessions";

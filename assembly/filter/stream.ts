@@ -24,7 +24,8 @@ import { RequestView } from "./request";
 import { prepareUpstreamRequest } from "./upstream";
 import { SessionLookup, SessionVerdict } from "./sessions";
 import { callbackUri, cookieAttributes, redirectToLogin, refuseApiClient } from "./login";
-import { finishLogin, newSession, readCallback, readCalloutAnswer, sessionClaims, tokenAuth } from "./callback";
+import { finishLogin, newSession, readCallback, sessionClaims, tokenAuth } from "./callback";
+import { readCalloutAnswer } from "./callout";
 import { sendError } from "./reply";
 import { RETRY_AFTER_SECONDS } from "./provider";
 import { RefreshOutcome } from "./refresh";
@@ -81,7 +82,7 @@ export class SsoStream extends StreamContext {
     }
     const bearer = bearerToken(request);
     if (config.acceptBearerTokens && bearer !== null) return this.withBearer(bearer, now);
-    return this.requireLogin(facts, now);
+    return this.requireLogin(facts);
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): Action {
@@ -196,9 +197,8 @@ export class SsoStream extends StreamContext {
 
   // ---- 6 and 7. Login ----
 
-  private requireLogin(facts: RequestFacts, now: i64): Action {
+  private requireLogin(facts: RequestFacts): Action {
     if (!facts.path.ok) this.debug("unsafe path, login required: " + facts.path.reason);
-    if (!this.plugin.provider.ready) return this.providerUnavailable();
     this.loginOrRefuse([], facts);
     return Action.Pause;
   }

@@ -6,7 +6,7 @@ import { base64UrlDecode } from "../codec/base64";
 import { sha256 } from "../crypto/sha256";
 import { verifyRsaPkcs1Sha256 } from "../crypto/rsa";
 import { verifyEcdsaP256Sha256 } from "../crypto/ecdsa";
-import { constantTimeEqual } from "../crypto/ct";
+import { constantTimeEqualText } from "../crypto/ct";
 import { Jwk, KeySet, KeyType } from "./jwks";
 
 const MAX_TOKEN_LENGTH = 16384;
@@ -155,16 +155,9 @@ function checkClaims(claims: JsonObject, expect: IdTokenExpectations): IdTokenRe
   }
   if (expect.requireNonce) {
     const nonce = claims.getString("nonce");
-    if (nonce === null || !sameText(nonce, expect.nonce)) return fail(IdTokenError.Nonce);
+    if (nonce === null || !constantTimeEqualText(nonce, expect.nonce)) return fail(IdTokenError.Nonce);
   }
   const sub = claims.getString("sub");
   if (sub === null || sub.length == 0) return fail(IdTokenError.Subject);
   return new IdTokenResult(IdTokenError.None, claims);
-}
-
-/** Compares two strings in constant time for equal lengths. */
-function sameText(a: string, b: string): bool {
-  const left = Uint8Array.wrap(String.UTF8.encode(a));
-  const right = Uint8Array.wrap(String.UTF8.encode(b));
-  return constantTimeEqual(left, right);
 }
