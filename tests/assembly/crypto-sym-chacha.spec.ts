@@ -3,29 +3,7 @@
 import { chacha20, chacha20Block } from "../../assembly/crypto/chacha20";
 import { poly1305 } from "../../assembly/crypto/poly1305";
 import { open, seal } from "../../assembly/crypto/aead";
-
-function hex(bytes: Uint8Array): string {
-  const digits = "0123456789abcdef";
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    out += digits.charAt(bytes[i] >> 4) + digits.charAt(bytes[i] & 15);
-  }
-  return out;
-}
-
-/** Parses lowercase hex; spaces are skipped so vectors can be laid out as in the RFC. */
-function unhex(text: string): Uint8Array {
-  const compact = text.replaceAll(" ", "");
-  const out = new Uint8Array(compact.length >> 1);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = <u8>I32.parseInt(compact.substr(i * 2, 2), 16);
-  }
-  return out;
-}
-
-function ascii(text: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(text));
-}
+import { ascii, hex, unhex } from "./support/bytes";
 
 /** The bytes first, first + 1, ..., first + count - 1. */
 function counting(first: u8, count: i32): Uint8Array {

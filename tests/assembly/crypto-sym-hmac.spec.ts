@@ -1,25 +1,7 @@
 // Known answers for HMAC-SHA-256 (RFC 4231 §4.2-4.8) and HKDF-SHA-256 (RFC 5869 A.1-A.3).
 import { HmacKey, hmacSha256 } from "../../assembly/crypto/hmac";
 import { hkdf, hkdfExpand, hkdfExtract, HKDF_MAX_LENGTH } from "../../assembly/crypto/hkdf";
-
-function hex(bytes: Uint8Array): string {
-  const digits = "0123456789abcdef";
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    out += digits.charAt(bytes[i] >> 4) + digits.charAt(bytes[i] & 15);
-  }
-  return out;
-}
-
-function ascii(text: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(text));
-}
-
-function repeated(byte: u8, count: i32): Uint8Array {
-  const out = new Uint8Array(count);
-  out.fill(byte);
-  return out;
-}
+import { ascii, hex, repeated } from "./support/bytes";
 
 /** The bytes first, first + 1, ..., first + count - 1. */
 function counting(first: u8, count: i32): Uint8Array {

@@ -1,25 +1,7 @@
 // Known answers for SHA-256 from FIPS 180-4's examples (NIST CSRC "Example Values"), and the
 // incremental hasher fed the same messages in pieces.
 import { sha256, Sha256 } from "../../assembly/crypto/sha256";
-
-function hex(bytes: Uint8Array): string {
-  const digits = "0123456789abcdef";
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    out += digits.charAt(bytes[i] >> 4) + digits.charAt(bytes[i] & 15);
-  }
-  return out;
-}
-
-function ascii(text: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(text));
-}
-
-function repeated(byte: u8, count: i32): Uint8Array {
-  const out = new Uint8Array(count);
-  out.fill(byte);
-  return out;
-}
+import { ascii, hex, repeated } from "./support/bytes";
 
 const MESSAGE_448_BITS = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 const MESSAGE_896_BITS =
