@@ -8,7 +8,8 @@
 //   5. linear memory over many requests (bench/memory.ts);
 //   6. gateway throughput, beside the no-op filter (bench/gateway.ts).
 // Needs `npm run build` first; builds the test modules it loads. Where a figure misses its
-// target, `npx tsx bench/profile.ts` shows where the time or the bytes go.
+// target, `npx tsx bench/profile.ts` shows where the time or the bytes go. Words after
+// `npm run bench --` pick sections by title, e.g. `npm run bench -- request gateway`.
 import { availableParallelism, cpus } from "node:os";
 import { benchModuleSize } from "./module-size.ts";
 import { RELEASE_WASM, prepare } from "./prepare.ts";
@@ -49,7 +50,11 @@ function machine(): string {
     `${new Date().toISOString().slice(0, 10)}`;
 }
 
+/** `npm run bench -- request gateway` runs only the sections whose titles hold those words. */
+const ONLY = process.argv.slice(2);
+
 async function section(title: string, run: () => Promise<Row[]> | Row[]): Promise<Row[]> {
+  if (ONLY.length > 0 && !ONLY.some((word) => title.includes(word))) return [];
   const start = nowNs();
   process.stderr.write(`bench: ${title}...`);
   const rows = await run();

@@ -55,6 +55,11 @@ export class HeaderMap {
     return this.entries.map(([k, v]) => [k, v]);
   }
 
+  /** The entries themselves, for serializing without a copy; not to be kept or changed. */
+  view(): readonly (readonly [string, string])[] {
+    return this.entries;
+  }
+
   byteSize(): number {
     let size = 0;
     for (const [k, v] of this.entries) size += k.length + v.length; // latin1: a char is a byte

@@ -7,7 +7,7 @@ import { ByteBuffer } from "./byte-buffer.ts";
 import type { HostContext } from "./contexts.ts";
 import type { HeaderMap } from "./header-map.ts";
 import { u32 } from "./memory.ts";
-import { parsePairs, serializePairs } from "./pairs.ts";
+import { parsePairs } from "./pairs.ts";
 import type { HostServices } from "./services.ts";
 import type { HostFunction } from "./vm.ts";
 
@@ -40,14 +40,12 @@ function headerMaps(s: HostServices): Record<string, HostFunction> {
       if (!map) return context.stream?.inLogPhase ? WasmResult.NotFound : WasmResult.BadArgument;
       const value = map.get(name);
       if (value === undefined) return WasmResult.NotFound;
-      const bytes = Buffer.from(value, "latin1");
-      return ok(mem.copyOut(bytes, valuePtrPtr as number, valueSizePtr as number));
+      return ok(mem.copyOutLatin1(value, valuePtrPtr as number, valueSizePtr as number));
     },
     proxy_get_header_map_pairs(type, ptrPtr, sizePtr) {
       if (u32(type as number) > MAP_TYPE_MAX) return WasmResult.BadArgument;
-      const pairs = readableMap(s.vm.currentContext(), type as MapType)?.pairs() ?? [];
-      const bytes = pairs.length === 0 ? EMPTY : serializePairs(pairs);
-      return ok(mem.copyOut(bytes, ptrPtr as number, sizePtr as number));
+      const pairs = readableMap(s.vm.currentContext(), type as MapType)?.view() ?? [];
+      return ok(mem.copyOutPairs(pairs, ptrPtr as number, sizePtr as number));
     },
     proxy_get_header_map_size(type, sizePtr) {
       if (u32(type as number) > MAP_TYPE_MAX) return WasmResult.BadArgument;

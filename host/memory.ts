@@ -1,54 +1,90 @@
 // Access to the module's linear memory with Envoy's bounds checks. The memory can grow during
-// any call into the module (the allocator included), which detaches old ArrayBuffers, so no
-// view is ever kept: every access takes a fresh view of the current buffer.
+// any call into the module (the allocator included), which detaches the old ArrayBuffer; the
+// one view kept here is taken again whenever that has happened (a detached view has length
+// 0, and a wasm memory is never empty once instantiated), so no access uses a stale buffer.
 
 /** Pointers and sizes arrive as i32 (signed in JS); the ABI means them as u32. */
 export const u32 = (value: number): number => value >>> 0;
 
+/** Below this length a string is copied byte by byte: cheaper than a call into Buffer. */
+const SHORT_STRING = 48;
+
 export class GuestMemory {
+  private view: Buffer = Buffer.alloc(0);
+  private memoryObject: WebAssembly.Memory | null = null;
+
   constructor(
     private readonly memory: () => WebAssembly.Memory,
     /** Calls the module's allocator; returns 0 when it fails. */
     private readonly allocate: (size: number) => number,
   ) {}
 
+  /** A view of the whole memory as it is now. */
+  private bytes(): Buffer {
+    if (this.view.length === 0) {
+      if (this.memoryObject === null) this.memoryObject = this.memory();
+      const buffer = this.memoryObject.buffer;
+      this.view = Buffer.from(buffer, 0, buffer.byteLength);
+    }
+    return this.view;
+  }
+
   private fits(ptr: number, size: number): boolean {
-    return u32(ptr) + u32(size) <= this.memory().buffer.byteLength;
+    return u32(ptr) + u32(size) <= this.bytes().length;
+  }
+
+  /** The size of the module's linear memory now, in bytes (it only ever grows). */
+  get byteLength(): number {
+    return this.bytes().length;
   }
 
   /** A copy of `size` bytes at `ptr`, or null when the range is outside memory. */
-  /** The size of the module's linear memory now, in bytes (it only ever grows). */
-  get byteLength(): number {
-    return this.memory().buffer.byteLength;
-  }
-
   read(ptr: number, size: number): Uint8Array | null {
     if (!this.fits(ptr, size)) return null;
-    // A copy: the module's memory may grow (and move) at its next allocation.
-    return new Uint8Array(this.memory().buffer, u32(ptr), u32(size)).slice();
+    // A copy (Buffer#slice would share memory): the module's memory may grow (and move) at
+    // its next allocation, and the copy owns its whole ArrayBuffer.
+    return new Uint8Array(this.view.subarray(u32(ptr), u32(ptr) + u32(size)));
   }
 
   readString(ptr: number, size: number, encoding: "utf8" | "latin1" = "utf8"): string | null {
     if (!this.fits(ptr, size)) return null;
+    const start = u32(ptr);
+    const end = start + u32(size);
+    const bytes = this.view;
+    if (encoding === "latin1" && end - start < SHORT_STRING) {
+      let text = "";
+      for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
+      return text;
+    }
     // Decoded straight from the module's memory: the string is the copy.
-    return Buffer.from(this.memory().buffer, u32(ptr), u32(size)).toString(encoding);
+    return bytes.toString(encoding, start, end);
   }
 
   write(ptr: number, data: Uint8Array): boolean {
     if (!this.fits(ptr, data.length)) return false;
-    new Uint8Array(this.memory().buffer).set(data, u32(ptr));
+    this.view.set(data, u32(ptr));
     return true;
+  }
+
+  /** Writes latin1 text (one byte per char) at `ptr`; the caller has checked the bounds. */
+  private writeLatin1(at: number, text: string): void {
+    const bytes = this.view;
+    if (text.length < SHORT_STRING) {
+      for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
+    } else {
+      bytes.write(text, at, text.length, "latin1");
+    }
   }
 
   writeU32(ptr: number, value: number): boolean {
     if (!this.fits(ptr, 4)) return false;
-    new DataView(this.memory().buffer).setUint32(u32(ptr), u32(value), true);
+    storeU32(this.view, u32(ptr), u32(value));
     return true;
   }
 
   writeU64(ptr: number, value: bigint): boolean {
     if (!this.fits(ptr, 8)) return false;
-    new DataView(this.memory().buffer).setBigUint64(u32(ptr), BigInt.asUintN(64, value), true);
+    this.view.writeBigUInt64LE(BigInt.asUintN(64, value), u32(ptr));
     return true;
   }
 
@@ -64,4 +100,52 @@ export class GuestMemory {
     }
     return this.writeU32(ptrPtr, pointer) && this.writeU32(sizePtr, data.length);
   }
+
+  /** copyOut for latin1 text, written straight into the module's memory. */
+  copyOutLatin1(text: string, ptrPtr: number, sizePtr: number): boolean {
+    let pointer = 0;
+    if (text.length > 0) {
+      pointer = this.allocate(text.length);
+      if (pointer === 0 || !this.fits(pointer, text.length)) return false;
+      this.writeLatin1(pointer, text);
+    }
+    return this.writeU32(ptrPtr, pointer) && this.writeU32(sizePtr, text.length);
+  }
+
+  /**
+   * copyOut for a header map in the ABI's pairs format (see pairs.ts), serialized straight
+   * into the module's memory instead of into a buffer that is then copied.
+   */
+  copyOutPairs(pairs: readonly (readonly [string, string])[], ptrPtr: number, sizePtr: number): boolean {
+    const count = pairs.length;
+    if (count === 0) return this.writeU32(ptrPtr, 0) && this.writeU32(sizePtr, 0);
+    let size = 4 + count * 8;
+    for (let i = 0; i < count; i++) size += pairs[i][0].length + pairs[i][1].length + 2;
+    const pointer = this.allocate(size);
+    if (pointer === 0 || !this.fits(pointer, size)) return false;
+    const bytes = this.view;
+    storeU32(bytes, pointer, count);
+    let data = pointer + 4 + count * 8;
+    for (let i = 0; i < count; i++) {
+      const key = pairs[i][0];
+      const value = pairs[i][1];
+      storeU32(bytes, pointer + 4 + i * 8, key.length);
+      storeU32(bytes, pointer + 8 + i * 8, value.length);
+      this.writeLatin1(data, key);
+      data += key.length;
+      bytes[data++] = 0;
+      this.writeLatin1(data, value);
+      data += value.length;
+      bytes[data++] = 0;
+    }
+    return this.writeU32(ptrPtr, pointer) && this.writeU32(sizePtr, size);
+  }
+}
+
+/** A little-endian u32 at `at` (bounds already checked). */
+function storeU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = value >>> 24;
 }

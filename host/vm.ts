@@ -40,6 +40,8 @@ export class WasmVm {
   private deferred: (() => void)[] = [];
   private dispatchDepth = 0;
   private nextContextId = 1;
+  private readonly functions = new Map<string, ((...a: number[]) => number | undefined) | undefined>();
+  private allocator: string | null = null;
 
   constructor(
     private readonly loaded: LoadedModule,
@@ -69,9 +71,12 @@ export class WasmVm {
       for (const [name, fn] of Object.entries(functions)) {
         const fullName = `${module}.${name}`;
         if (!HOST_IMPORTS.has(fullName)) throw new Error(`host bug: ${fullName} is not in the ABI`);
-        linked[module][name] = (...args: (number | bigint)[]) => {
-          this.checkAllowed(fullName);
-          return fn(...args);
+        const vm = this;
+        linked[module][name] = function (this: unknown) {
+          vm.checkAllowed(fullName);
+          // `arguments` passed on as they are: no rest array is built on every host call.
+          // eslint-disable-next-line prefer-rest-params
+          return fn.apply(undefined, arguments as unknown as (number | bigint)[]);
         };
       }
     }
@@ -83,7 +88,19 @@ export class WasmVm {
   }
 
   exported(name: string): boolean {
-    return typeof this.instance?.exports[name] === "function";
+    return this.exportedFunction(name) !== undefined;
+  }
+
+  /** The exported function `name`, looked up once. */
+  private exportedFunction(name: string): ((...a: number[]) => number | undefined) | undefined {
+    if (!this.instance) return undefined;
+    let fn = this.functions.get(name);
+    if (fn === undefined && !this.functions.has(name)) {
+      const value = this.instance.exports[name];
+      fn = typeof value === "function" ? value as (...a: number[]) => number | undefined : undefined;
+      this.functions.set(name, fn);
+    }
+    return fn;
   }
 
   allocContextId(): number {
@@ -96,8 +113,9 @@ export class WasmVm {
    * export), or undefined when the VM is failed, the export is missing, or the call traps.
    */
   call(name: string, contextId: number, args: number[] = []): number | undefined {
-    if (this.failedState || !this.exported(name)) return undefined;
-    const fn = this.exports[name] as (...a: number[]) => number | undefined;
+    if (this.failedState) return undefined;
+    const fn = this.exportedFunction(name);
+    if (fn === undefined) return undefined;
     this.frames.push({ context: contextId, effective: contextId });
     try {
       const result = fn(...args);
@@ -168,11 +186,23 @@ export class WasmVm {
 
   /** The module's allocator, called on the VM context; 0 when it fails or traps. */
   alloc(size: number): number {
-    const name = this.exported("malloc") ? "malloc" : "proxy_on_memory_allocate";
-    const pointer = this.restrictedTo(ALLOWED_DURING_MALLOC, () =>
-      this.call(name, VM_CONTEXT_ID, [size]),
-    );
-    return pointer ?? 0;
+    this.allocator ??= this.exported("malloc") ? "malloc" : "proxy_on_memory_allocate";
+    const fn = this.exportedFunction(this.allocator);
+    if (this.failedState || fn === undefined) return 0;
+    // call() without its argument array: this runs for every value handed to the module.
+    const saved = this.restricted;
+    this.restricted = ALLOWED_DURING_MALLOC;
+    this.frames.push({ context: VM_CONTEXT_ID, effective: VM_CONTEXT_ID });
+    try {
+      const pointer = fn(size);
+      return typeof pointer === "number" ? pointer >>> 0 : 0;
+    } catch (error) {
+      this.fail(this.allocator, VM_CONTEXT_ID, error);
+      return 0;
+    } finally {
+      this.frames.pop();
+      this.restricted = saved;
+    }
   }
 
   private checkAllowed(fullName: string): void {
