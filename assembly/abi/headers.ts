@@ -50,36 +50,45 @@ export function serializeHeaders(pairs: Headers): ArrayBuffer {
 export class HeaderMapView {
   private bytes: Uint8Array;
   // Per header: name start, name size, value start, value size (byte offsets in `bytes`).
-  private spans: Array<i32> = new Array<i32>();
+  private spans: StaticArray<i32>;
+  private count: i32 = 0;
 
   constructor(buffer: ArrayBuffer) {
-    this.bytes = Uint8Array.wrap(buffer);
-    if (!this.parse()) this.spans.length = 0;
+    const bytes = Uint8Array.wrap(buffer);
+    this.bytes = bytes;
+    this.spans = new StaticArray<i32>(HeaderMapView.declaredCount(bytes) * 4);
+    this.count = this.parse() ? this.spans.length >> 2 : 0;
+  }
+
+  /** The count the map's first word declares, when its size table fits in the buffer. */
+  private static declaredCount(bytes: Uint8Array): i32 {
+    if (bytes.length < 4) return 0;
+    const count = <u64>load<u32>(bytes.dataStart);
+    return 4 + 8 * count > <u64>bytes.length ? 0 : <i32>count;
   }
 
   private parse(): bool {
     const total = <u64>this.bytes.length;
-    if (total < 4) return true;
     const base = this.bytes.dataStart;
-    const count = <u64>load<u32>(base);
+    const count = <u64>(this.spans.length >> 2);
     let data: u64 = 4 + 8 * count;
-    if (data > total) return false;
     for (let i: u64 = 0; i < count; i++) {
       const nameSize = <u64>load<u32>(base + <usize>(4 + 8 * i));
       const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
       if (data + nameSize + valueSize + 2 > total) return false;
-      this.spans.push(<i32>data);
-      this.spans.push(<i32>nameSize);
+      const at = <i32>i << 2;
+      unchecked(this.spans[at] = <i32>data);
+      unchecked(this.spans[at + 1] = <i32>nameSize);
       data += nameSize + 1;
-      this.spans.push(<i32>data);
-      this.spans.push(<i32>valueSize);
+      unchecked(this.spans[at + 2] = <i32>data);
+      unchecked(this.spans[at + 3] = <i32>valueSize);
       data += valueSize + 1;
     }
     return true;
   }
 
   get length(): i32 {
-    return this.spans.length >> 2;
+    return this.count;
   }
 
   /** True when header `index`'s name is exactly `name` (lowercase ASCII, as Envoy gives). */
@@ -99,6 +108,19 @@ export class HeaderMapView {
     const count = this.length;
     for (let i = max(from, 0); i < count; i++) if (this.nameIs(i, name)) return i;
     return -1;
+  }
+
+  /** The serialized map: names and values lie in it where valueStart/valueEnd say. */
+  get source(): Uint8Array {
+    return this.bytes;
+  }
+
+  valueStart(index: i32): i32 {
+    return this.spans[(index << 2) + 2];
+  }
+
+  valueEnd(index: i32): i32 {
+    return this.spans[(index << 2) + 2] + this.spans[(index << 2) + 3];
   }
 
   nameAt(index: i32): string {

@@ -107,6 +107,13 @@ export function replaceHeader(map: MapType, name: string, value: string): WasmRe
   );
 }
 
+/** replaceHeader with name and value given as UTF-8 bytes. */
+export function replaceHeaderBytes(map: MapType, name: ArrayBuffer, value: ArrayBuffer): WasmResult {
+  return <WasmResult>imp.proxy_replace_header_map_value(
+    map, ptrOf(name), name.byteLength, ptrOf(value), value.byteLength,
+  );
+}
+
 /** Removes every value of header `name`. */
 export function removeHeader(map: MapType, name: string): WasmResult {
   const key = utf8(name);

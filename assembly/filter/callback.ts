@@ -44,7 +44,7 @@ function findFlow(
   const name = flowCookieName(config.flowCookiePrefix, state);
   for (let i = 0; i < request.cookies.length; i++) {
     const cookie = request.cookies[i];
-    if (cookie.name != name) continue;
+    if (!cookie.nameIs(name)) continue;
     const unsealed = unsealWithAny(keyring, name, cookie.value);
     const flow = unsealed !== null ? FlowState.decode(unsealed.record) : null;
     if (flow === null || !constantTimeEqualText(flow.state, state)) continue;

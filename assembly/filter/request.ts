@@ -1,7 +1,7 @@
 // One request as the filter sees it: its pseudo-headers and the headers the decisions need,
 // read once from the host's header map.
 import { HeaderMapView } from "../abi/headers";
-import { Cookie, parseCookieHeader } from "../http/cookies";
+import { Cookie, parseCookieBytes } from "../http/cookies";
 import { isBrowserNavigation } from "../http/client";
 import { isPlainAuthority } from "../http/url";
 import { HeaderLookup } from "../rules/match";
@@ -11,35 +11,63 @@ export class RequestView extends HeaderLookup {
   rawPath: string = "";
   /** The path without its query, for matching the filter's own endpoints exactly. */
   pathOnly: string = "";
-  query: string = "";
   authority: string = "";
   method: string = "";
-  scheme: string = "";
   cookies: Array<Cookie> = new Array<Cookie>();
   /** How many Cookie headers the request has (several are possible in HTTP/1.1). */
   cookieHeaders: i32 = 0;
-  browser: bool = false;
+  // Read on first use: most requests (a valid session, a public path) never need them.
+  private queryText: string | null = null;
+  private schemeText: string | null = null;
+  private browserKnown: bool = false;
+  private browserValue: bool = false;
 
   constructor(public map: HeaderMapView) {
     super();
     this.rawPath = this.value(":path");
     const question = this.rawPath.indexOf("?");
     this.pathOnly = question < 0 ? this.rawPath : this.rawPath.substring(0, question);
-    this.query = question < 0 ? "" : this.rawPath.substring(question + 1);
     this.authority = this.value(":authority");
     this.method = this.value(":method");
-    const scheme = this.get(":scheme");
-    this.scheme = scheme === null ? "https" : scheme;
     this.readCookies();
-    this.browser = isBrowserNavigation(
-      this.get("accept"), this.get("sec-fetch-mode"), this.get("x-requested-with"),
-    );
+  }
+
+  /** The query after the first '?' of `:path`, "" when there is none. */
+  get query(): string {
+    const known = this.queryText;
+    if (known !== null) return known;
+    const question = this.rawPath.indexOf("?");
+    const query = question < 0 ? "" : this.rawPath.substring(question + 1);
+    this.queryText = query;
+    return query;
+  }
+
+  /** `:scheme`, "https" when absent. */
+  get scheme(): string {
+    const known = this.schemeText;
+    if (known !== null) return known;
+    const sent = this.get(":scheme");
+    const scheme = sent !== null ? sent : "https";
+    this.schemeText = scheme;
+    return scheme;
+  }
+
+  /** True for a browser's page navigation (see isBrowserNavigation). */
+  get browser(): bool {
+    if (!this.browserKnown) {
+      this.browserValue = isBrowserNavigation(
+        this.get("accept"), this.get("sec-fetch-mode"), this.get("x-requested-with"),
+      );
+      this.browserKnown = true;
+    }
+    return this.browserValue;
   }
 
   private readCookies(): void {
-    for (let i = this.map.indexOf("cookie"); i >= 0; i = this.map.indexOf("cookie", i + 1)) {
+    const map = this.map;
+    for (let i = map.indexOf("cookie"); i >= 0; i = map.indexOf("cookie", i + 1)) {
       this.cookieHeaders++;
-      parseCookieHeader(this.map.valueAt(i), this.cookies);
+      parseCookieBytes(map.source, map.valueStart(i), map.valueEnd(i), this.cookies);
     }
   }
 

@@ -14,33 +14,43 @@ function partName(config: Config, index: i32): string {
   return config.cookieName + "_" + index.toString();
 }
 
-function valueOf(cookies: Array<Cookie>, name: string): string | null {
-  for (let i = 0; i < cookies.length; i++) if (cookies[i].name == name) return cookies[i].value;
+function valueOf(cookies: Array<Cookie>, name: string): Cookie | null {
+  for (let i = 0; i < cookies.length; i++) if (cookies[i].nameIs(name)) return cookies[i];
   return null;
 }
 
 /**
  * The session values the request carries: every `<name>` cookie as it is, and the joined
- * parts when there are any (parts 0..n-1, contiguous).
+ * parts when there are any (parts 0..n-1, contiguous), as one more cookie of that name.
  */
-export function sessionValues(config: Config, request: RequestView): Array<string> {
-  const values = new Array<string>();
-  for (let i = 0; i < request.cookies.length; i++) {
-    if (request.cookies[i].name == config.cookieName) values.push(request.cookies[i].value);
+export function sessionValues(config: Config, request: RequestView): Array<Cookie> {
+  const values = new Array<Cookie>();
+  const cookies = request.cookies;
+  for (let i = 0; i < cookies.length; i++) {
+    if (cookies[i].nameIs(config.cookieName)) values.push(cookies[i]);
   }
+  if (valueOf(cookies, partName(config, 0)) === null) return values;
   let joined = "";
   for (let i = 0; i < MAX_PARTS; i++) {
-    const part = valueOf(request.cookies, partName(config, i));
+    const part = valueOf(cookies, partName(config, i));
     if (part === null) break;
-    joined += part;
+    joined += part.value;
   }
-  if (joined.length > 0) values.push(joined);
+  if (joined.length > 0) values.push(Cookie.of(config.cookieName, joined));
   return values;
 }
 
 /** True for the session cookie, its parts and the login-flow cookies. */
 export function isSessionCookieName(config: Config, name: string): bool {
   return name == config.cookieName || name.startsWith(config.cookieName + "_");
+}
+
+/** isSessionCookieName for a cookie of the request, compared on its bytes. */
+export function isSessionCookie(config: Config, cookie: Cookie): bool {
+  const name = config.cookieName;
+  if (!cookie.nameStartsWith(name)) return false;
+  const size = cookie.nameEnd - cookie.nameStart;
+  return size == name.length || load<u8>(cookie.source.dataStart + <usize>(cookie.nameStart + name.length)) == 95; // '_'
 }
 
 /** Set-Cookie values that store `value`, clearing the parts the request has left over. */

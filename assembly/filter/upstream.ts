@@ -2,12 +2,14 @@
 // headers a client sent are removed, so that only the filter can assert who the user is;
 // then the session's identity is added.
 import { MapType } from "../abi/types";
-import { addHeaderBytes, removeHeader, replaceHeader } from "../abi/host";
+import { addHeaderBytes, removeHeader, replaceHeader, replaceHeaderBytes } from "../abi/host";
 import { Cookie, joinCookies } from "../http/cookies";
 import { Config } from "../config/config";
 import { Session } from "../session/session";
 import { RequestView } from "./request";
-import { isSessionCookieName } from "./session-cookie";
+import { isSessionCookie } from "./session-cookie";
+
+const COOKIE = String.UTF8.encode("cookie");
 
 /** Rewrites the Cookie header without the filter's cookies (only when it holds any). */
 function stripFilterCookies(config: Config, request: RequestView): void {
@@ -15,13 +17,13 @@ function stripFilterCookies(config: Config, request: RequestView): void {
   let removed = false;
   for (let i = 0; i < request.cookies.length; i++) {
     const cookie = request.cookies[i];
-    if (isSessionCookieName(config, cookie.name)) removed = true;
+    if (isSessionCookie(config, cookie)) removed = true;
     else kept.push(cookie);
   }
   // Several Cookie headers are merged into one, so none can hide a filter cookie.
   if (!removed && request.cookieHeaders <= 1) return;
   if (kept.length == 0) removeHeader(MapType.HttpRequestHeaders, "cookie");
-  else replaceHeader(MapType.HttpRequestHeaders, "cookie", joinCookies(kept));
+  else replaceHeaderBytes(MapType.HttpRequestHeaders, COOKIE, joinCookies(kept));
 }
 
 /** Header values must not carry CR, LF, NUL or other controls into the upstream request. */

@@ -1,70 +1,205 @@
-import { isSpace } from "util/string";
+import { decodeUtf8Lossy } from "../codec/utf8";
 
 // Reading the Cookie request header and writing Set-Cookie response headers
 // (RFC 6265 §4.1 for Set-Cookie, §5.4 for the Cookie header a browser sends).
+//
+// A Cookie header is split on its bytes, and a cookie's name and value are decoded only when
+// asked for: a request carries cookies the filter never reads, and the session cookie's value
+// (kilobytes) is matched against the session cache as bytes. Splitting the bytes gives what
+// splitting the decoded text would: ';' and '=' never occur inside a UTF-8 sequence, and the
+// decoding used (decodeUtf8Lossy) replaces a bad byte by one U+FFFD without swallowing the
+// next. White space is trimmed as String#trim trims the decoded text: the ASCII spaces and
+// the Unicode ones, matched here as their UTF-8 sequences.
 
-/** One cookie of a Cookie header, name and value exactly as sent. */
+/** One cookie of a Cookie header: where its name and value lie in the header's bytes. */
 export class Cookie {
-  constructor(public name: string, public value: string) {}
+  private nameText: string | null = null;
+  private valueText: string | null = null;
+
+  constructor(
+    /** The bytes of the Cookie header the cookie was read from. */
+    public source: Uint8Array,
+    public nameStart: i32,
+    public nameEnd: i32,
+    public valueStart: i32,
+    public valueEnd: i32,
+  ) {}
+
+  /** A cookie made from text (tests, and cookies the filter builds itself). */
+  static of(name: string, value: string): Cookie {
+    const nameBytes = String.UTF8.byteLength(name);
+    const bytes = Uint8Array.wrap(String.UTF8.encode(name + "=" + value));
+    return new Cookie(bytes, 0, nameBytes, nameBytes + 1, bytes.length);
+  }
+
+  get name(): string {
+    let text = this.nameText;
+    if (text === null) {
+      text = decodeUtf8Lossy(this.source, this.nameStart, this.nameEnd);
+      this.nameText = text;
+    }
+    return text;
+  }
+
+  get value(): string {
+    let text = this.valueText;
+    if (text === null) {
+      text = decodeUtf8Lossy(this.source, this.valueStart, this.valueEnd);
+      this.valueText = text;
+    }
+    return text;
+  }
+
+  /** The value's size in bytes, and where its bytes are (valid while `source` lives). */
+  get valueSize(): i32 {
+    return this.valueEnd - this.valueStart;
+  }
+
+  get valuePtr(): usize {
+    return this.source.dataStart + <usize>this.valueStart;
+  }
+
+  /** True when the name is exactly `ascii`, an ASCII text (as configured cookie names are). */
+  nameIs(ascii: string): bool {
+    return this.nameEnd - this.nameStart == ascii.length && this.nameStartsWith(ascii);
+  }
+
+  /** True when the name begins with `ascii`, an ASCII text. */
+  nameStartsWith(ascii: string): bool {
+    const size = ascii.length;
+    if (this.nameEnd - this.nameStart < size) return false;
+    const base = this.source.dataStart + <usize>this.nameStart;
+    for (let i = 0; i < size; i++) {
+      if (<i32>load<u8>(base + <usize>i) != <i32>ascii.charCodeAt(i)) return false;
+    }
+    return true;
+  }
 }
 
 /**
- * Splits a Cookie header into its cookies, in order, duplicates kept (a client may send
- * two cookies of one name; the caller decides what that means), appending them to `into`.
- * Pairs without '=' and empty names are skipped; white space around names and values is
- * trimmed (RFC 6265 §5.4 joins with "; "). One pass over the characters: this runs on every
- * request. (Not String#trim: in AssemblyScript 0.27 it stops trimming the start once the
- * white space there is half of what is left, which let a padded filter cookie go unseen.)
+ * The length in bytes of the white space character that starts at `i` (before `end`), or 0:
+ * the characters AssemblyScript's isSpace (and JavaScript's trim) take as white space.
  */
-export function parseCookieHeader(
-  header: string, into: Array<Cookie> = new Array<Cookie>(),
+function spaceAt(bytes: usize, i: i32, end: i32): i32 {
+  const b0 = <u32>load<u8>(bytes + <usize>i);
+  if (b0 == 0x20 || (b0 >= 0x09 && b0 <= 0x0d)) return 1;
+  if (b0 == 0xc2) return i + 1 < end && load<u8>(bytes + <usize>i + 1) == 0xa0 ? 2 : 0;
+  if (b0 < 0xe1 || b0 > 0xef || i + 2 >= end) return 0;
+  const b1 = <u32>load<u8>(bytes + <usize>i + 1);
+  const b2 = <u32>load<u8>(bytes + <usize>i + 2);
+  return isSpace3(b0, b1, b2) ? 3 : 0;
+}
+
+/** The length of the white space character that ends just before `end` (after `start`), or 0. */
+function spaceBefore(bytes: usize, start: i32, end: i32): i32 {
+  const last = <u32>load<u8>(bytes + <usize>end - 1);
+  if (last == 0x20 || (last >= 0x09 && last <= 0x0d)) return 1;
+  if (end - start >= 2 && last == 0xa0 && load<u8>(bytes + <usize>end - 2) == 0xc2) return 2;
+  if (end - start < 3) return 0;
+  const b0 = <u32>load<u8>(bytes + <usize>end - 3);
+  const b1 = <u32>load<u8>(bytes + <usize>end - 2);
+  return isSpace3(b0, b1, last) ? 3 : 0;
+}
+
+/** U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF in UTF-8. */
+function isSpace3(b0: u32, b1: u32, b2: u32): bool {
+  if (b0 == 0xe1) return b1 == 0x9a && b2 == 0x80;
+  if (b0 == 0xe2) {
+    if (b1 == 0x80) return (b2 >= 0x80 && b2 <= 0x8a) || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf;
+    return b1 == 0x81 && b2 == 0x9f;
+  }
+  if (b0 == 0xe3) return b1 == 0x80 && b2 == 0x80;
+  return b0 == 0xef && b1 == 0xbb && b2 == 0xbf;
+}
+
+/**
+ * Splits the Cookie header in bytes[start..end) into its cookies, in order, duplicates kept
+ * (a client may send two cookies of one name; the caller decides what that means), appending
+ * them to `into`. Pairs without '=' and empty names are skipped; white space around names and
+ * values is trimmed (RFC 6265 §5.4 joins with "; "). One pass over the bytes: this runs on
+ * every request.
+ */
+export function parseCookieBytes(
+  bytes: Uint8Array, start: i32, end: i32, into: Array<Cookie>,
 ): Array<Cookie> {
-  const length = header.length;
-  const chars = changetype<usize>(header);
-  let start = 0;
-  while (start < length) {
-    let end = start;
+  if (start < 0) start = 0;
+  if (end > bytes.length) end = bytes.length;
+  const base = bytes.dataStart;
+  let at = start;
+  while (at < end) {
+    let stop = at;
     let eq = -1;
-    for (; end < length; end++) {
-      const c = <i32>load<u16>(chars + (<usize>end << 1)); // end < length: within the string
+    for (; stop < end; stop++) {
+      const c = <i32>load<u8>(base + <usize>stop);
       if (c == 59) break; // ';'
-      if (c == 61 && eq < 0) eq = end; // '='
+      if (c == 61 && eq < 0) eq = stop; // '='
     }
-    if (eq > start) addCookie(header, start, eq, end, into);
-    start = end + 1;
+    if (eq > at) addCookie(bytes, at, eq, stop, into);
+    at = stop + 1;
   }
   return into;
 }
 
-function addCookie(header: string, start: i32, eq: i32, end: i32, into: Array<Cookie>): void {
+function addCookie(bytes: Uint8Array, start: i32, eq: i32, end: i32, into: Array<Cookie>): void {
+  const base = bytes.dataStart;
   let nameStart = start;
   let nameEnd = eq;
-  while (nameStart < nameEnd && isSpace(header.charCodeAt(nameStart))) nameStart++;
-  while (nameEnd > nameStart && isSpace(header.charCodeAt(nameEnd - 1))) nameEnd--;
+  let step = 0;
+  while (nameStart < nameEnd && (step = spaceAt(base, nameStart, nameEnd)) > 0) nameStart += step;
+  while (nameEnd > nameStart && (step = spaceBefore(base, nameStart, nameEnd)) > 0) nameEnd -= step;
   if (nameEnd == nameStart) return;
   let valueStart = eq + 1;
   let valueEnd = end;
-  while (valueStart < valueEnd && isSpace(header.charCodeAt(valueStart))) valueStart++;
-  while (valueEnd > valueStart && isSpace(header.charCodeAt(valueEnd - 1))) valueEnd--;
-  into.push(new Cookie(
-    header.substring(nameStart, nameEnd), header.substring(valueStart, valueEnd),
-  ));
+  while (valueStart < valueEnd && (step = spaceAt(base, valueStart, valueEnd)) > 0) valueStart += step;
+  while (valueEnd > valueStart && (step = spaceBefore(base, valueStart, valueEnd)) > 0) valueEnd -= step;
+  into.push(new Cookie(bytes, nameStart, nameEnd, valueStart, valueEnd));
 }
 
-/** Every cookie of the request's Cookie headers (Envoy may hand several joined by "; "). */
+/** The cookies of a Cookie header given as text (read as its UTF-8 bytes). */
+export function parseCookieHeader(
+  header: string, into: Array<Cookie> = new Array<Cookie>(),
+): Array<Cookie> {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(header));
+  return parseCookieBytes(bytes, 0, bytes.length, into);
+}
+
+/** Every cookie named `name` (ASCII), in order. */
 export function findCookies(cookies: Array<Cookie>, name: string): Array<Cookie> {
   const found = new Array<Cookie>();
   for (let i = 0; i < cookies.length; i++) {
-    if (cookies[i].name == name) found.push(cookies[i]);
+    if (cookies[i].nameIs(name)) found.push(cookies[i]);
   }
   return found;
 }
 
-/** Rebuilds a Cookie header from the cookies the filter keeps for the upstream. */
-export function joinCookies(cookies: Array<Cookie>): string {
-  const parts = new Array<string>(cookies.length);
-  for (let i = 0; i < cookies.length; i++) parts[i] = cookies[i].name + "=" + cookies[i].value;
-  return parts.join("; ");
+/**
+ * Rebuilds a Cookie header from the cookies the filter keeps for the upstream: each as its
+ * bytes were sent, joined by "; ".
+ */
+export function joinCookies(cookies: Array<Cookie>): ArrayBuffer {
+  let size = cookies.length > 0 ? 2 * (cookies.length - 1) : 0;
+  for (let i = 0; i < cookies.length; i++) {
+    const cookie = cookies[i];
+    size += cookie.nameEnd - cookie.nameStart + 1 + cookie.valueSize;
+  }
+  const out = new ArrayBuffer(size);
+  let at = changetype<usize>(out);
+  for (let i = 0; i < cookies.length; i++) {
+    const cookie = cookies[i];
+    if (i > 0) {
+      store<u8>(at, 59); // ';'
+      store<u8>(at + 1, 32);
+      at += 2;
+    }
+    const nameSize = cookie.nameEnd - cookie.nameStart;
+    memory.copy(at, cookie.source.dataStart + <usize>cookie.nameStart, nameSize);
+    at += nameSize;
+    store<u8>(at, 61); // '='
+    at += 1;
+    memory.copy(at, cookie.valuePtr, cookie.valueSize);
+    at += cookie.valueSize;
+  }
+  return out;
 }
 
 export enum SameSite {
