@@ -120,6 +120,11 @@ export function removeHeader(map: MapType, name: string): WasmResult {
   return <WasmResult>imp.proxy_remove_header_map_value(map, ptrOf(key), key.byteLength);
 }
 
+/** removeHeader with the name given as UTF-8 bytes. */
+export function removeHeaderBytes(map: MapType, name: ArrayBuffer): WasmResult {
+  return <WasmResult>imp.proxy_remove_header_map_value(map, ptrOf(name), name.byteLength);
+}
+
 // ---- Properties ----
 
 /**

@@ -5,6 +5,7 @@ import { Cookie, parseCookieBytes } from "../http/cookies";
 import { isBrowserNavigation } from "../http/client";
 import { isPlainAuthority } from "../http/url";
 import { HeaderLookup } from "../rules/match";
+import { NormalizedPath, normalizePathAt } from "../rules/path";
 
 export class RequestView extends HeaderLookup {
   /** `:path` as sent: path and query. */
@@ -97,9 +98,15 @@ export class RequestView extends HeaderLookup {
     return scheme + "://" + this.authority;
   }
 
-  /** `:path` exactly as sent: the decoded text may differ where bytes are not UTF-8. */
-  rawPathBytes(): ArrayBuffer {
-    const raw = this.map.rawValue(":path");
-    return raw !== null ? raw : new ArrayBuffer(0);
+  /**
+   * `:path` normalized for matching (see normalizePathBytes), read from the exact bytes sent:
+   * the decoded text may differ where bytes are not UTF-8.
+   */
+  normalizedPath(): NormalizedPath {
+    const map = this.map;
+    const index = map.indexOf(":path");
+    if (index < 0) return normalizePathAt(0, 0);
+    const start = map.valueStart(index);
+    return normalizePathAt(map.source.dataStart + <usize>start, map.valueEnd(index) - start);
   }
 }

@@ -26,10 +26,12 @@ function valueOf(cookies: Array<Cookie>, name: string): Cookie | null {
 export function sessionValues(config: Config, request: RequestView): Array<Cookie> {
   const values = new Array<Cookie>();
   const cookies = request.cookies;
+  let related = false; // a cookie named `<name>_...`: maybe parts
   for (let i = 0; i < cookies.length; i++) {
     if (cookies[i].nameIs(config.cookieName)) values.push(cookies[i]);
+    else if (isSessionCookie(config, cookies[i])) related = true;
   }
-  if (valueOf(cookies, partName(config, 0)) === null) return values;
+  if (!related || valueOf(cookies, partName(config, 0)) === null) return values;
   let joined = "";
   for (let i = 0; i < MAX_PARTS; i++) {
     const part = valueOf(cookies, partName(config, i));

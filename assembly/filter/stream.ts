@@ -12,7 +12,6 @@ import { addHeader, continueStream, getHeaderMap, log, logEnabled, fillRandom } 
 import { Action, LogLevel, MapType, StreamType, WasmResult } from "../abi/types";
 import { HeaderMapView, HeaderPair } from "../abi/headers";
 import { JsonObject } from "../codec/json";
-import { normalizePathBytes } from "../rules/path";
 import { RequestFacts } from "../rules/match";
 import { codeExchangeRequest, parseTokenResponse, TokenResponse } from "../oidc/token";
 import { IdTokenError, IdTokenExpectations, idTokenErrorText, verifyIdToken } from "../oidc/jwt";
@@ -33,6 +32,8 @@ import { clearSessionCookies, writeSession } from "./session-cookie";
 import { signOut } from "./signout";
 import { bearerToken, verifyBearer } from "./bearer";
 
+/** No Set-Cookie for the response (shared: replaced, never modified). */
+const NO_COOKIES = new Array<string>(0);
 /** The request of a stream whose headers have not arrived yet (shared: never modified). */
 const NO_REQUEST = new RequestView(new HeaderMapView(new ArrayBuffer(0)));
 
@@ -49,7 +50,7 @@ export class SsoStream extends StreamContext {
   private flow: FlowState | null = null;
   private tokens: TokenResponse | null = null;
   /** Set-Cookie values for the response (a refreshed or re-issued session). */
-  private responseCookies: Array<string> = new Array<string>();
+  private responseCookies: Array<string> = NO_COOKIES;
 
   constructor(id: u32, private plugin: SsoRoot) {
     super(id, plugin);
@@ -67,7 +68,7 @@ export class SsoStream extends StreamContext {
     if (this.isAllowedPreflight()) return this.pass("CORS preflight passes", null);
 
     const facts = new RequestFacts(
-      normalizePathBytes(request.rawPathBytes()), request.authority, request.method, request,
+      request.normalizedPath(), request.authority, request.method, request,
     );
     if (!config.rules.requiresLogin(facts)) {
       plugin.metrics.bypassed.increment();

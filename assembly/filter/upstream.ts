@@ -2,7 +2,9 @@
 // headers a client sent are removed, so that only the filter can assert who the user is;
 // then the session's identity is added.
 import { MapType } from "../abi/types";
-import { addHeaderBytes, removeHeader, replaceHeader, replaceHeaderBytes } from "../abi/host";
+import {
+  addHeaderBytes, removeHeader, removeHeaderBytes, replaceHeader, replaceHeaderBytes,
+} from "../abi/host";
 import { Cookie, joinCookies } from "../http/cookies";
 import { Config } from "../config/config";
 import { Session } from "../session/session";
@@ -13,17 +15,20 @@ const COOKIE = String.UTF8.encode("cookie");
 
 /** Rewrites the Cookie header without the filter's cookies (only when it holds any). */
 function stripFilterCookies(config: Config, request: RequestView): void {
-  const kept = new Array<Cookie>();
-  let removed = false;
-  for (let i = 0; i < request.cookies.length; i++) {
-    const cookie = request.cookies[i];
-    if (isSessionCookie(config, cookie)) removed = true;
-    else kept.push(cookie);
-  }
+  const cookies = request.cookies;
+  let kept = 0;
+  for (let i = 0; i < cookies.length; i++) if (!isSessionCookie(config, cookies[i])) kept++;
   // Several Cookie headers are merged into one, so none can hide a filter cookie.
-  if (!removed && request.cookieHeaders <= 1) return;
-  if (kept.length == 0) removeHeader(MapType.HttpRequestHeaders, "cookie");
-  else replaceHeaderBytes(MapType.HttpRequestHeaders, COOKIE, joinCookies(kept));
+  if (kept == cookies.length && request.cookieHeaders <= 1) return;
+  if (kept == 0) {
+    removeHeaderBytes(MapType.HttpRequestHeaders, COOKIE);
+    return;
+  }
+  const others = new Array<Cookie>();
+  for (let i = 0; i < cookies.length; i++) {
+    if (!isSessionCookie(config, cookies[i])) others.push(cookies[i]);
+  }
+  replaceHeaderBytes(MapType.HttpRequestHeaders, COOKIE, joinCookies(others));
 }
 
 /** Header values must not carry CR, LF, NUL or other controls into the upstream request. */

@@ -129,15 +129,36 @@ export function parseCookieBytes(
   while (at < end) {
     let stop = at;
     let eq = -1;
-    for (; stop < end; stop++) {
+    while (stop < end) {
+      // Eight bytes at a time past those that are neither ';' nor (before the first) '='.
+      while (stop + 8 <= end) {
+        const word = load<u64>(base + <usize>stop);
+        if (hasByte(word, SEMICOLONS) || (eq < 0 && hasByte(word, EQUALS))) break;
+        stop += 8;
+      }
+      if (stop >= end) break;
       const c = <i32>load<u8>(base + <usize>stop);
       if (c == 59) break; // ';'
       if (c == 61 && eq < 0) eq = stop; // '='
+      stop++;
     }
     if (eq > at) addCookie(bytes, at, eq, stop, into);
     at = stop + 1;
   }
   return into;
+}
+
+const SEMICOLONS: u64 = 0x3b3b3b3b3b3b3b3b;
+const EQUALS: u64 = 0x3d3d3d3d3d3d3d3d;
+const LOW_BITS: u64 = 0x0101010101010101;
+const HIGH_BITS: u64 = 0x8080808080808080;
+
+/** True when one of the eight bytes of `word` equals the byte repeated in `pattern`. */
+// @ts-ignore: decorator
+@inline
+function hasByte(word: u64, pattern: u64): bool {
+  const x = word ^ pattern; // the matching byte becomes zero
+  return ((x - LOW_BITS) & ~x & HIGH_BITS) != 0;
 }
 
 function addCookie(bytes: Uint8Array, start: i32, eq: i32, end: i32, into: Array<Cookie>): void {

@@ -342,7 +342,12 @@ function outputString(): string {
  * "/" from the rules that the backend will see).
  */
 export function normalizePathBytes(raw: ArrayBuffer): NormalizedPath {
-  const failure = normalizeInto(changetype<usize>(raw), raw.byteLength);
+  return normalizePathAt(changetype<usize>(raw), raw.byteLength);
+}
+
+/** normalizePathBytes for the `size` bytes at `ptr`, which must lie in a live buffer. */
+export function normalizePathAt(ptr: usize, size: i32): NormalizedPath {
+  const failure = normalizeInto(ptr, size);
   if (failure != Unsafe.NONE) return NormalizedPath.unsafe(reasonText(failure));
   return NormalizedPath.safe(outputString());
 }
