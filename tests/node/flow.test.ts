@@ -151,6 +151,34 @@ test("after login the session passes, with identity headers and without filter c
   assert.equal(header(upstream, "authorization"), undefined);
 });
 
+test("the cookies kept for the upstream keep the bytes they were sent with", () => {
+  const filter = startFilter(AUTH_IF_MATCHED);
+  discover(filter);
+  const session = logIn(filter, "/api/v1/products/1");
+  // Header strings here are latin1: one char per byte. "\xc3\xa9" is UTF-8 for e-acute;
+  // "\xff\xfe" is not UTF-8 at all, and must not come out as U+FFFD replacement bytes.
+  const stream = request(filter.emu, "/api/v1/products/1", {
+    cookie: `a=caf\xc3\xa9; ${session}; b=\xff\xfe;  c = spaced `,
+  });
+  assert.ok(stream.isContinued());
+  assert.equal(header(stream.getUpstreamRequestHeaders(), "cookie"),
+    "a=caf\xc3\xa9; b=\xff\xfe; c=spaced");
+});
+
+test("a session value one byte away from a cached one is refused", () => {
+  const filter = startFilter(AUTH_IF_MATCHED);
+  discover(filter);
+  const session = logIn(filter, "/api/v1/products/1");
+  // The first request puts the opened session in the filter's cache.
+  assert.ok(request(filter.emu, "/api/v1/products/1", { cookie: session }).isContinued());
+  for (const at of [session.indexOf("=") + 3, session.length - 1]) {
+    const changed = session.slice(0, at) + (session[at] === "A" ? "B" : "A") + session.slice(at + 1);
+    const stream = request(filter.emu, "/api/v1/products/1", { cookie: changed });
+    assert.equal(stream.isContinued(), false, `changed at ${at}`);
+  }
+  assert.ok(request(filter.emu, "/api/v1/products/1", { cookie: session }).isContinued());
+});
+
 test("identity headers a client sends are removed on public paths too", () => {
   const filter = startFilter(AUTH_IF_MATCHED);
   const stream = request(filter.emu, "/productpage", {
