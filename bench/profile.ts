@@ -95,6 +95,8 @@ interface Summary {
   wasmInclusive: Tally;
   /** JavaScript functions' own time inside host calls, by function and file. */
   hostSelf: Tally;
+  /** JavaScript functions' own time outside the filter, by function and file. */
+  aroundSelf: Tally;
   total: number;
 }
 
@@ -114,7 +116,7 @@ function summarize(profile: Profile, include: StackFilter = inLoop): Summary {
   profile.samples.forEach((id, i) => add(time, id, profile.timeDeltas[i] ?? 0));
   const summary: Summary = {
     categories: new Map(), hostCalls: new Map(), wasmSelf: new Map(), wasmInclusive: new Map(),
-    hostSelf: new Map(), total: 0,
+    hostSelf: new Map(), aroundSelf: new Map(), total: 0,
   };
   const isWasm = (node: ProfileNode) => node.callFrame.url.startsWith("wasm");
   const name = (node: ProfileNode) => node.callFrame.functionName || "(anonymous)";
@@ -138,6 +140,8 @@ function summarize(profile: Profile, include: StackFilter = inLoop): Summary {
       add(summary.hostSelf, `${name(stack[0])} ${file}`, us);
     } else {
       add(summary.categories, "host around the filter (and JS garbage collection)", us);
+      const file = stack[0].callFrame.url.split("/").slice(-2).join("/");
+      add(summary.aroundSelf, `${name(stack[0])} ${file}`, us);
     }
     for (const wasmName of new Set(stack.filter(isWasm).map(name))) {
       add(summary.wasmInclusive, wasmName, us);
@@ -192,8 +196,11 @@ async function profileGateway(): Promise<void> {
       console.log(`\n==== gateway with the ${label}: ${served} requests in 3 s (profiled)`);
       const { categories, total } = summary;
       printTally("Where the gateway's busy time goes", categories, served, 5, total);
+      printTally("Host functions around the filter, own time", summary.aroundSelf, served, 25, total);
       if (summary.hostCalls.size > 0) {
         printTally("Host calls, inclusive", summary.hostCalls, served, 8, total);
+        printTally("Filter functions, own time", summary.wasmSelf, served, 15, total);
+        printTally("Filter functions, inclusive", summary.wasmInclusive, served, 30, total);
       }
     }
   } finally {
