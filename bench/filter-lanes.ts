@@ -75,15 +75,20 @@ export function loggedInFilter(options: LaneOptions = {}): LoggedIn {
 }
 
 /** The no-op filter with the options the release filter runs with. */
-export async function noopFilter(extra: object = {}): Promise<Emulator> {
+export function noopFilter(extra: object = {}): Promise<Emulator> {
+  return testFilterLane("noop", extra);
+}
+
+/** Test filter `name` (tests/filters/) loaded as the release filter is. */
+export async function testFilterLane(name: string, extra: object = {}): Promise<Emulator> {
   const emu = new Emulator({
-    wasm: await testFilter("noop"),
+    wasm: await testFilter(name),
     pluginConfig: filterConfig(AUTH_IF_MATCHED, extra),
     clusters: ["idp"],
     clock: START_MS,
     logLevel: LOG_LEVEL,
   });
-  assert.ok(emu.start().configured, "the no-op filter did not start");
+  assert.ok(emu.start().configured, `the ${name} filter did not start`);
   return emu;
 }
 

@@ -1,9 +1,9 @@
 // Section 6: throughput of the HTTP gateway face (host/gateway.ts) with the release filter
-// and valid sessions, beside the same gateway running the no-op filter, both in front of the
+// and valid sessions, beside the same gateway running the no-op filter, and running the
+// test filter that makes a valid session's host calls and nothing else; all in front of the
 // same upstream (the sample app, in a process of its own). The load comes from another
 // process (bench/load-client.ts: keep-alive connections, one request after another on
-// each); rounds alternate between the two gateways and the figure is the median of the
-// paired ratios.
+// each); rounds take the gateways in turn and each figure is the median of the rounds'.
 // The session cookie comes from a login through the filter in the emulator, with the same
 // configuration and a clock at the real time, so the gateway's filter accepts it.
 import { fork, type ChildProcess } from "node:child_process";
@@ -85,6 +85,8 @@ export function okPerSecond(result: LoadResult): number {
 export interface GatewayRig {
   withFilter: Gateway;
   withNoop: Gateway;
+  /** The test filter that makes a valid session's host calls and nothing else. */
+  withHostCalls: Gateway;
   client: LoadClient;
   /** The load order for `gateway`: the protected path with a valid session cookie. */
   order(gateway: Gateway, durationMs: number): LoadOrder;
@@ -108,11 +110,13 @@ export async function gatewayRig(wasm: string = RELEASE_WASM): Promise<GatewayRi
   };
   const withFilter = await startGateway({ ...common, wasm });
   const withNoop = await startGateway({ ...common, wasm: await testFilter("noop") });
+  const withHostCalls = await startGateway({ ...common, wasm: await testFilter("host-calls") });
   const client = new LoadClient();
   const close = async () => {
     client.close();
     await withFilter.close();
     await withNoop.close();
+    await withHostCalls.close();
     app.stop();
     provider.close();
   };
@@ -129,56 +133,73 @@ export async function gatewayRig(wasm: string = RELEASE_WASM): Promise<GatewayRi
     connections: CONNECTIONS,
     durationMs,
   });
-  return { withFilter, withNoop, client, order, close };
+  return { withFilter, withNoop, withHostCalls, client, order, close };
+}
+
+/** One gateway's figures over the rounds: requests per second and CPU µs per request. */
+interface Lane {
+  gateway: Gateway;
+  perSecond: number[];
+  cpu: number[];
 }
 
 export async function benchGateway(): Promise<Row[]> {
   const rig = await gatewayRig();
-  const { withFilter, withNoop, client, order } = rig;
+  const { client, order } = rig;
+  const lane = (gateway: Gateway): Lane => ({ gateway, perSecond: [], cpu: [] });
+  const noop = lane(rig.withNoop);
+  const hostCalls = lane(rig.withHostCalls);
+  const filter = lane(rig.withFilter);
+  const lanes = [noop, hostCalls, filter];
   try {
-    for (const gateway of [withNoop, withFilter]) await client.load(order(gateway, 1000));
-    const noop: number[] = [];
-    const filter: number[] = [];
-    const noopCpu: number[] = [];
-    const filterCpu: number[] = [];
+    for (const { gateway } of lanes) await client.load(order(gateway, 1000));
     for (let round = 0; round < ROUNDS; round++) {
-      const sides = round % 2 ? ([[withFilter, filter, filterCpu], [withNoop, noop, noopCpu]] as const)
-        : ([[withNoop, noop, noopCpu], [withFilter, filter, filterCpu]] as const);
-      for (const [gateway, out, cpuOut] of sides) {
-        // This process runs both gateways and nothing else while the client loads one of
+      // Every order of the lanes in turn, so that none always runs first or last.
+      const turn = round % 2 ? [...lanes].reverse() : lanes;
+      for (const current of round % 3 === 2 ? [turn[1], turn[2], turn[0]] : turn) {
+        // This process runs the gateways and nothing else while the client loads one of
         // them, so its CPU time over the round is that gateway's.
         const cpuStart = process.cpuUsage();
-        const result = await client.load(order(gateway, ROUND_MS));
+        const result = await client.load(order(current.gateway, ROUND_MS));
         const cpu = process.cpuUsage(cpuStart);
         const perSecond = okPerSecond(result);
-        out.push(perSecond);
-        cpuOut.push((cpu.user + cpu.system) / (perSecond * result.elapsedMs / 1000));
+        current.perSecond.push(perSecond);
+        current.cpu.push((cpu.user + cpu.system) / (perSecond * result.elapsedMs / 1000));
       }
     }
-    const ratio = median(filter.map((value, i) => value / noop[i]));
-    const cpuRatio = median(filterCpu.map((value, i) => value / noopCpu[i]));
+    const ratio = (of: Lane, by: "perSecond" | "cpu") =>
+      median(of[by].map((value, i) => value / noop[by][i]));
+    const filterRatio = ratio(filter, "perSecond");
     return [
       {
         name: "Gateway throughput, no-op filter",
-        value: median(noop),
+        value: median(noop.perSecond),
         unit: "req/s",
         note: `${CONNECTIONS} keep-alive connections from a separate Node process, ` +
-          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, alternating; one gateway ` +
-          "process (one event loop, like one Envoy worker); the sample app as upstream, in a " +
-          "third process.",
+          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, in turn; one gateway ` +
+          "process (one event loop, like one Envoy worker) holding the three gateways; the " +
+          "sample app as upstream, in a third process. Ratios are medians of each round's.",
       },
       {
         name: "Gateway throughput, release filter, valid sessions",
-        value: median(filter),
+        value: median(filter.perSecond),
         unit: "req/s",
-        ratio,
+        ratio: filterRatio,
         versus: "no-op",
         target: `>= ${TARGET * 100}% of no-op`,
-        met: ratio >= TARGET,
+        met: filterRatio >= TARGET,
+      },
+      {
+        name: "Gateway throughput, the host calls of a valid session alone",
+        value: median(hostCalls.perSecond),
+        unit: "req/s",
+        ratio: ratio(hostCalls, "perSecond"),
+        versus: "no-op",
+        note: "tests/filters/host-calls.ts, as in the emulator section.",
       },
       {
         name: "Gateway CPU time per request, no-op filter",
-        value: median(noopCpu),
+        value: median(noop.cpu),
         unit: "µs/request",
         note: "CPU time (user + system) of the gateway process over each round, divided by " +
           "the requests served: steadier than throughput, which the load client and the " +
@@ -186,9 +207,16 @@ export async function benchGateway(): Promise<Row[]> {
       },
       {
         name: "Gateway CPU time per request, release filter, valid sessions",
-        value: median(filterCpu),
+        value: median(filter.cpu),
         unit: "µs/request",
-        ratio: cpuRatio,
+        ratio: ratio(filter, "cpu"),
+        versus: "no-op",
+      },
+      {
+        name: "Gateway CPU time per request, the host calls of a valid session alone",
+        value: median(hostCalls.cpu),
+        unit: "µs/request",
+        ratio: ratio(hostCalls, "cpu"),
         versus: "no-op",
       },
     ];

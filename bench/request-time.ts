@@ -8,7 +8,7 @@ import type { Emulator } from "../host/emulator.ts";
 import type { HeaderPairs } from "../host/pairs.ts";
 import {
   PROTECTED_PATH, PUBLIC_PATH, SESSION_COOKIE, browserRequest, cookieKeys, loggedInFilter,
-  noopFilter, runRequest, type LoggedIn,
+  noopFilter, runRequest, testFilterLane, type LoggedIn,
 } from "./filter-lanes.ts";
 import { callbackSetup, refreshSetup, type TimedFlow } from "./request-flows.ts";
 import { resealMany } from "./sealed-cookie.ts";
@@ -46,7 +46,7 @@ function expectContinued(emu: Emulator, headers: HeaderPairs, what: string): voi
   assert.ok(runRequest(emu, headers).isContinued(), `${what}: expected the request to pass`);
 }
 
-function simpleScenarios(main: LoggedIn, noop: Emulator): Scenario[] {
+function simpleScenarios(main: LoggedIn, noop: Emulator, hostCalls: Emulator): Scenario[] {
   const emu = main.filter.emu;
   const publicRequest = browserRequest(PUBLIC_PATH);
   const session = browserRequest(PROTECTED_PATH, `${SESSION_COOKIE}=${main.sessionValue}`);
@@ -67,6 +67,14 @@ function simpleScenarios(main: LoggedIn, noop: Emulator): Scenario[] {
       count: 4000, rounds: 9, ...pair([session]), target: VALID_SESSION_TARGET,
       note: "The same session cookie on every request: after the first, the filter finds the " +
         `opened session in its cache. Cookie value ${main.sessionValue.length} bytes.`,
+    },
+    {
+      name: "the host calls of a valid session alone (test filter host-calls)",
+      count: 4000, rounds: 9, filter: cycling(hostCalls, [session]), noop: cycling(noop, [session]),
+      note: "tests/filters/host-calls.ts makes the host calls the release filter makes for a " +
+        "valid session (header map, clock, log level, counter, Cookie removed, four identity " +
+        "headers added) and nothing else: what those calls cost in this host, a floor for " +
+        "the row above.",
     },
     {
       name: "protected path, valid session not cached (HMAC + decryption)",
@@ -102,7 +110,8 @@ function toRows(scenario: Scenario, filterNs: number, ratio: number): Row {
 export async function benchRequestTime(): Promise<Row[]> {
   const noop = await noopFilter();
   const main = loggedInFilter();
-  const scenarios = simpleScenarios(main, noop);
+  const hostCalls = await testFilterLane("host-calls");
+  const scenarios = simpleScenarios(main, noop, hostCalls);
   const callback = callbackSetup(main, noop);
   scenarios.push(flowScenario("callback (token response in-process)", callback, 100,
     "Redirect and ID-token signing are done before the timed part; the timed part is the " +
