@@ -28,7 +28,7 @@ function headerMaps(s: HostServices): Record<string, HostFunction> {
   const mutable = (type: number): HeaderMap | null =>
     s.vm.currentContext().stream?.mutableMap(type) ?? null;
   const key = (ptr: number | bigint, size: number | bigint): string | null =>
-    mem.readString(ptr as number, size as number, "latin1");
+    mem.readHeaderText(ptr as number, size as number);
 
   return {
     proxy_get_header_map_value(type, keyPtr, keySize, valuePtrPtr, valueSizePtr) {
@@ -83,7 +83,7 @@ function headerMaps(s: HostServices): Record<string, HostFunction> {
   ): WasmResult {
     if (u32(type as number) > MAP_TYPE_MAX) return WasmResult.BadArgument;
     const name = key(keyPtr, keySize);
-    const value = mem.readString(valuePtr as number, valueSize as number, "latin1");
+    const value = mem.readHeaderText(valuePtr as number, valueSize as number);
     if (name === null || value === null) return WasmResult.InvalidMemoryAccess;
     const map = mutable(type as number);
     if (!map) return WasmResult.BadArgument;

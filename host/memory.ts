@@ -8,10 +8,14 @@ export const u32 = (value: number): number => value >>> 0;
 
 /** Below this length a string is written byte by byte: cheaper than a call into Buffer. */
 const SHORT_STRING = 48;
+/** Addresses whose last header text is kept; the whole set is dropped when it is full. */
+const TEXT_CACHE_LIMIT = 512;
 
 export class GuestMemory {
   private view: Buffer = Buffer.alloc(0);
   private memoryObject: WebAssembly.Memory | null = null;
+  /** The last header text read at each address (see readHeaderText). */
+  private readonly texts = new Map<number, string>();
 
   constructor(
     private readonly memory: () => WebAssembly.Memory,
@@ -44,6 +48,29 @@ export class GuestMemory {
     // A copy (Buffer#slice would share memory): the module's memory may grow (and move) at
     // its next allocation, and the copy owns its whole ArrayBuffer.
     return new Uint8Array(this.view.subarray(u32(ptr), u32(ptr) + u32(size)));
+  }
+
+  /**
+   * readString for header names and values (latin1: one char per byte). A filter hands the
+   * same short names and values again and again, often from the same address, so the last
+   * text read at each address is kept and given again when the bytes there still spell it.
+   */
+  readHeaderText(ptr: number, size: number): string | null {
+    if (!this.fits(ptr, size)) return null;
+    const start = u32(ptr);
+    const length = u32(size);
+    if (length > SHORT_STRING) return this.view.toString("latin1", start, start + length);
+    const bytes = this.view;
+    const known = this.texts.get(start);
+    if (known !== undefined && known.length === length) {
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = known.charCodeAt(i) === bytes[start + i];
+      if (same) return known;
+    }
+    const text = bytes.toString("latin1", start, start + length);
+    if (this.texts.size >= TEXT_CACHE_LIMIT) this.texts.clear();
+    this.texts.set(start, text);
+    return text;
   }
 
   readString(ptr: number, size: number, encoding: "utf8" | "latin1" = "utf8"): string | null {
