@@ -55,13 +55,17 @@ class CachedSession {
   constructor(public value: Uint8Array, public opened: OpenedSession) {}
 }
 
+/** How many bytes at the end of a value the cache key is made from. */
+const KEYED_TAIL = 32;
+
 /**
- * The cache key of a cookie value: a 32-bit hash of all its bytes, eight at a time. Equal
- * keys only point at a candidate, which the full value must then match.
+ * The cache key of a cookie value: a 32-bit hash of its length and its last 32 bytes, which
+ * for a sealed value are its HMAC (different for every value the filter issues). Equal keys
+ * only point at a candidate, which the whole value must then match.
  */
 function cacheKey(ptr: usize, size: i32): u32 {
   let hash: u64 = 0x9e3779b97f4a7c15 ^ <u64>size;
-  let i = 0;
+  let i = size > KEYED_TAIL ? size - KEYED_TAIL : 0;
   for (; i + 8 <= size; i += 8) {
     hash = rotl<u64>((hash ^ load<u64>(ptr + <usize>i)) * 0xff51afd7ed558ccd, 29);
   }
