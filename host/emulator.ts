@@ -136,6 +136,17 @@ export class Emulator {
     return pending;
   }
 
+  /**
+   * Changes the host's log level while the filter runs, as Envoy's admin endpoint
+   * (`POST /logging?wasm=debug`) does: lines below it are dropped, and proxy_get_log_level
+   * answers it from now on.
+   */
+  setLogLevel(level: LogLevelName | LogLevel): void {
+    const parsed = parseLogLevel(level);
+    this.env.logLevel = parsed;
+    this.recorder.logLevel = parsed;
+  }
+
   // ---- Time and ticks ----
 
   /** Moves the clock; due ticks fire and callouts whose timeout passed fail (504). */

@@ -50,7 +50,8 @@ export class HostRecorder {
   private readonly warned = new Set<string>();
 
   constructor(
-    readonly logLevel: LogLevel,
+    /** Changed at run time by setLogLevel (Envoy's admin endpoint /logging). */
+    public logLevel: LogLevel,
     private readonly clock: Clock,
     private readonly onRecord?: (record: LogRecord) => void,
   ) {}

@@ -1,7 +1,7 @@
 // The callbacks the module exports to the host (proxy-wasm ABI v0.2.1). The entry file
 // re-exports everything here; each callback hands over to the context registry.
 import { Action, LogLevel } from "./types";
-import { log, sendLocalResponse } from "./host";
+import { log, refreshLogLevel, sendLocalResponse } from "./host";
 import { HeaderPair } from "./headers";
 import {
   getRoot, getStream, onCalloutResponse, onContextCreate, onDelete, onDone, onLog,
@@ -30,6 +30,7 @@ export function proxy_on_configure(rootId: u32, configurationSize: usize): bool 
 }
 
 export function proxy_on_tick(rootId: u32): void {
+  refreshLogLevel();
   const root = getRoot(rootId);
   if (root !== null) root.onTick();
   collectGarbageEvery(1);

@@ -19,14 +19,25 @@ function utf8(text: string): ArrayBuffer {
 
 // ---- Logging ----
 
+/** The host's log level as last read; -1 when not read yet or the host did not say. */
+let hostLogLevel: i32 = -1;
+
+/**
+ * Reads the host's log level again. The module calls this on every tick, so a level an
+ * operator changes at run time applies within a tick, without a host call per message.
+ */
+export function refreshLogLevel(): void {
+  clearReturn();
+  hostLogLevel = imp.proxy_get_log_level(RETURN_PTR) == WasmResult.Ok ? load<i32>(RETURN_PTR) : -1;
+}
+
 /**
  * True when the host would keep a message at `level`. Callers test this before building a
- * message, so a disabled level costs one host call and no string.
+ * message, so a disabled level costs neither a host call nor a string.
  */
 export function logEnabled(level: LogLevel): bool {
-  clearReturn();
-  if (imp.proxy_get_log_level(RETURN_PTR) != WasmResult.Ok) return true;
-  return <i32>level >= load<i32>(RETURN_PTR);
+  if (hostLogLevel < 0) refreshLogLevel();
+  return hostLogLevel < 0 || <i32>level >= hostLogLevel;
 }
 
 export function log(level: LogLevel, message: string): void {
@@ -242,10 +253,28 @@ export function fillRandom(out: Uint8Array): bool {
 
 /** A metric defined with the host; `ok` is false when the host refused to define it. */
 export class Metric {
+  /** Counted here and not yet handed to the host (see count). */
+  private pending: i64 = 0;
+
   constructor(public ok: bool, public id: u32) {}
 
   increment(delta: i64 = 1): void {
     if (this.ok) imp.proxy_increment_metric(this.id, delta);
+  }
+
+  /**
+   * Counts `delta` in the module only, for counters that move on every request: flush hands
+   * the sum to the host (the filter does so on every tick), one host call instead of many.
+   */
+  count(delta: i64 = 1): void {
+    this.pending += delta;
+  }
+
+  flush(): void {
+    const pending = this.pending;
+    if (pending <= 0) return; // the host refuses an increment of zero
+    this.pending = 0;
+    this.increment(pending);
   }
 
   record(value: u64): void {

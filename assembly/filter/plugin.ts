@@ -79,7 +79,9 @@ export class SsoRoot extends RootContext {
   }
 
   onTick(): void {
-    if (this.configured) this.provider.poll(this.now());
+    if (!this.configured) return;
+    this.metrics.flush();
+    this.provider.poll(this.now());
   }
 
   createStream(id: u32): StreamContext {

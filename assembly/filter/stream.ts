@@ -71,7 +71,7 @@ export class SsoStream extends StreamContext {
       request.normalizedPath(), request.authority, request.method, request,
     );
     if (!config.rules.requiresLogin(facts)) {
-      plugin.metrics.bypassed.increment();
+      plugin.metrics.bypassed.count();
       return this.pass("public path: passes without login", null);
     }
 
@@ -118,7 +118,7 @@ export class SsoStream extends StreamContext {
     if (plugin.refresher.isDue(session, now) && plugin.provider.ready) {
       return this.refresh(lookup.value, session, now);
     }
-    plugin.metrics.sessionsAccepted.increment();
+    plugin.metrics.sessionsAccepted.count();
     if (opened.oldSecret) this.reissue(session);
     return this.pass("valid session: passes", session);
   }
@@ -167,7 +167,7 @@ export class SsoStream extends StreamContext {
     const attributes = cookieAttributes(config, this.request);
     if (outcome.ok) {
       this.responseCookies = writeSession(config, this.request, attributes, outcome.value);
-      plugin.metrics.sessionsAccepted.increment();
+      plugin.metrics.sessionsAccepted.count();
       this.pass("session refreshed: passes", outcome.session);
       return true;
     }

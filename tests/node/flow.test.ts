@@ -221,6 +221,36 @@ test("a tampered or foreign session cookie sends the user to log in again", () =
   assert.ok(filter.emu.getMetrics()["oidc_sso.sessions_rejected"].value >= 3);
 });
 
+test("requests let through are counted, and the counts reach the host on the next tick", () => {
+  const filter = startFilter(AUTH_IF_MATCHED);
+  discover(filter);
+  const session = logIn(filter, "/api/x");
+  const counted = (name: string) => filter.emu.getMetrics()[name]?.value ?? 0;
+  const accepted = counted("oidc_sso.sessions_accepted");
+  const bypassed = counted("oidc_sso.bypassed");
+  for (let i = 0; i < 3; i++) {
+    assert.ok(request(filter.emu, "/api/x", { cookie: session }).isContinued());
+    assert.ok(request(filter.emu, "/productpage").isContinued());
+  }
+  filter.emu.tick();
+  assert.equal(counted("oidc_sso.sessions_accepted") - accepted, 3);
+  assert.equal(counted("oidc_sso.bypassed") - bypassed, 3);
+  filter.emu.tick(); // nothing new: nothing more counted, and no increment of 0 (refused)
+  assert.equal(counted("oidc_sso.sessions_accepted") - accepted, 3);
+});
+
+test("a log level raised at run time applies from the next tick", () => {
+  const filter = startFilter(AUTH_IF_MATCHED);
+  discover(filter);
+  const debugLines = () => filter.emu.getLogs().filter((r) => r.levelName === "debug").length;
+  request(filter.emu, "/productpage");
+  const before = debugLines();
+  filter.emu.setLogLevel("debug");
+  filter.emu.tick();
+  request(filter.emu, "/productpage");
+  assert.ok(debugLines() > before, "a debug line after the tick");
+});
+
 test("a session older than cookie_expire is refused", () => {
   const filter = startFilter(AUTH_IF_MATCHED, { cookie_expire: "1h" });
   discover(filter);
