@@ -107,6 +107,7 @@ export class RequestView extends HeaderLookup {
     const index = map.indexOf(":path");
     if (index < 0) return normalizePathAt(0, 0);
     const start = map.valueStart(index);
-    return normalizePathAt(map.source.dataStart + <usize>start, map.valueEnd(index) - start);
+    const size = map.valueEnd(index) - start;
+    return normalizePathAt(map.source.dataStart + <usize>start, size, this.pathOnly);
   }
 }

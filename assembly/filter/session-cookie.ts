@@ -20,26 +20,19 @@ function valueOf(cookies: Array<Cookie>, name: string): Cookie | null {
 }
 
 /**
- * The session values the request carries: every `<name>` cookie as it is, and the joined
- * parts when there are any (parts 0..n-1, contiguous), as one more cookie of that name.
+ * The session value split into parts, joined again: parts 0..n-1, contiguous, as one cookie
+ * of the session's name; null when the request has no part 0 (or only empty parts).
  */
-export function sessionValues(config: Config, request: RequestView): Array<Cookie> {
-  const values = new Array<Cookie>();
+export function joinedParts(config: Config, request: RequestView): Cookie | null {
   const cookies = request.cookies;
-  let related = false; // a cookie named `<name>_...`: maybe parts
-  for (let i = 0; i < cookies.length; i++) {
-    if (cookies[i].nameIs(config.cookieName)) values.push(cookies[i]);
-    else if (isSessionCookie(config, cookies[i])) related = true;
-  }
-  if (!related || valueOf(cookies, partName(config, 0)) === null) return values;
+  if (valueOf(cookies, partName(config, 0)) === null) return null;
   let joined = "";
   for (let i = 0; i < MAX_PARTS; i++) {
     const part = valueOf(cookies, partName(config, i));
     if (part === null) break;
     joined += part.value;
   }
-  if (joined.length > 0) values.push(Cookie.of(config.cookieName, joined));
-  return values;
+  return joined.length > 0 ? Cookie.of(config.cookieName, joined) : null;
 }
 
 /** True for the session cookie, its parts and the login-flow cookies. */

@@ -9,7 +9,7 @@ import { Cookie } from "../http/cookies";
 import { CookieKeys, unsealWithAny } from "../session/sealed";
 import { Session } from "../session/session";
 import { RequestView } from "./request";
-import { sessionValues } from "./session-cookie";
+import { isSessionCookie, joinedParts } from "./session-cookie";
 
 // Each entry holds a cookie value (about 1 to 4 KB) and its session: 1,024 of them keep a
 // worker's memory to a few megabytes, enough for the users active at one time.
@@ -121,27 +121,46 @@ export class SessionReader {
   }
 
   /**
-   * The request's session. A request with several session values is accepted only when
-   * exactly one of them is authentic, so that a cookie planted from a sibling domain
-   * cannot silently replace or join the user's own.
+   * The request's session: from every `<name>` cookie, and from the joined parts when the
+   * value was split. A request with several session values is accepted only when exactly
+   * one of them is authentic, so that a cookie planted from a sibling domain cannot silently
+   * replace or join the user's own.
    */
   find(request: RequestView, now: i64): SessionLookup {
-    const values = sessionValues(this.config, request);
-    if (values.length == 0) return new SessionLookup(SessionVerdict.Missing, null, null, "");
-    let found: OpenedSession | null = null;
-    let foundCookie: Cookie | null = null;
-    let authentic = 0;
-    for (let i = 0; i < values.length; i++) {
-      const opened = this.openCookie(values[i]);
-      if (opened === null) continue;
-      authentic++;
-      found = opened;
-      foundCookie = values[i];
+    const config = this.config;
+    const cookies = request.cookies;
+    const candidates = new Candidates();
+    let related = false; // a cookie named `<name>_...`: maybe parts
+    for (let i = 0; i < cookies.length; i++) {
+      const cookie = cookies[i];
+      if (cookie.nameIs(config.cookieName)) candidates.add(cookie, this.openCookie(cookie));
+      else if (isSessionCookie(config, cookie)) related = true;
     }
-    if (authentic == 0) return reject("session cookie not authentic");
-    if (authentic > 1) return reject("several authentic session cookies");
-    if (!this.isCurrent(found!.session, now)) return reject("session expired");
-    return new SessionLookup(SessionVerdict.Valid, found, foundCookie, "");
+    if (related) {
+      const joined = joinedParts(config, request);
+      if (joined !== null) candidates.add(joined, this.openCookie(joined));
+    }
+    if (candidates.seen == 0) return new SessionLookup(SessionVerdict.Missing, null, null, "");
+    if (candidates.authentic == 0) return reject("session cookie not authentic");
+    if (candidates.authentic > 1) return reject("several authentic session cookies");
+    if (!this.isCurrent(candidates.opened!.session, now)) return reject("session expired");
+    return new SessionLookup(SessionVerdict.Valid, candidates.opened, candidates.cookie, "");
+  }
+}
+
+/** The session values a request carries, as find counts them. */
+class Candidates {
+  seen: i32 = 0;
+  authentic: i32 = 0;
+  opened: OpenedSession | null = null;
+  cookie: Cookie | null = null;
+
+  add(cookie: Cookie, opened: OpenedSession | null): void {
+    this.seen++;
+    if (opened === null) return;
+    this.authentic++;
+    this.opened = opened;
+    this.cookie = cookie;
   }
 }
 

@@ -345,10 +345,15 @@ export function normalizePathBytes(raw: ArrayBuffer): NormalizedPath {
   return normalizePathAt(changetype<usize>(raw), raw.byteLength);
 }
 
-/** normalizePathBytes for the `size` bytes at `ptr`, which must lie in a live buffer. */
-export function normalizePathAt(ptr: usize, size: i32): NormalizedPath {
+/**
+ * normalizePathBytes for the `size` bytes at `ptr`, which must lie in a live buffer. When the
+ * normal form is exactly `spelled` (the path as already decoded, most often), that string is
+ * the result and none is made.
+ */
+export function normalizePathAt(ptr: usize, size: i32, spelled: string = ""): NormalizedPath {
   const failure = normalizeInto(ptr, size);
   if (failure != Unsafe.NONE) return NormalizedPath.unsafe(reasonText(failure));
+  if (sameAscii(spelled, WRITER.length)) return NormalizedPath.safe(spelled);
   return NormalizedPath.safe(outputString());
 }
 
