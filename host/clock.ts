@@ -22,9 +22,18 @@ export interface Scheduler {
 
 export class SystemClock implements Clock, Scheduler {
   private readonly origin = process.hrtime.bigint();
+  // The last wall-clock reading: a filter reads the clock on every request, many times in
+  // each millisecond, and a BigInt is costly to make.
+  private lastMs = -1;
+  private lastNs = 0n;
 
   realtimeNs(): bigint {
-    return BigInt(Date.now()) * 1_000_000n;
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastNs = BigInt(ms) * 1_000_000n;
+    }
+    return this.lastNs;
   }
 
   monotonicNs(): bigint {
@@ -61,8 +70,15 @@ export class ManualClock implements Clock, Scheduler {
     this.start = startMs;
   }
 
+  private lastMs = Number.NaN;
+  private lastNs = 0n;
+
   realtimeNs(): bigint {
-    return BigInt(Math.round(this.now * 1_000_000));
+    if (this.now !== this.lastMs) {
+      this.lastMs = this.now;
+      this.lastNs = BigInt(Math.round(this.now * 1_000_000));
+    }
+    return this.lastNs;
   }
 
   monotonicNs(): bigint {

@@ -8,6 +8,7 @@ export const u32 = (value: number): number => value >>> 0;
 
 /** Below this length a string is written byte by byte: cheaper than a call into Buffer. */
 const SHORT_STRING = 48;
+const MAX_U64 = 2n ** 64n - 1n;
 /** Addresses whose last header text is kept; the whole set is dropped when it is full. */
 const TEXT_CACHE_LIMIT = 512;
 
@@ -103,7 +104,9 @@ export class GuestMemory {
 
   writeU64(ptr: number, value: bigint): boolean {
     if (!this.fits(ptr, 8)) return false;
-    this.view.writeBigUInt64LE(BigInt.asUintN(64, value), u32(ptr));
+    // BigInt.asUintN makes a new BigInt: only for a value outside the u64 range.
+    const unsigned = value >= 0n && value <= MAX_U64 ? value : BigInt.asUintN(64, value);
+    this.view.writeBigUInt64LE(unsigned, u32(ptr));
     return true;
   }
 
