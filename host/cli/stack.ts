@@ -39,13 +39,25 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (for the gateway, whose URL the provider must know first). */
+/** Ports freePort has handed out in this process. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 (for the gateway, whose URL the provider must know first),
+ * never one handed out before in this process: the system may give a port just released
+ * again, and two servers of one stack would then collide.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** The configuration with the local provider's issuer and cluster filled in. */
