@@ -72,9 +72,9 @@ function simpleScenarios(main: LoggedIn, noop: Emulator, hostCalls: Emulator): S
       name: "the host calls of a valid session alone (test filter host-calls)",
       count: 4000, rounds: 9, filter: cycling(hostCalls, [session]), noop: cycling(noop, [session]),
       note: "tests/filters/host-calls.ts makes the host calls the release filter makes for a " +
-        "valid session (header map, clock, log level, counter, Cookie removed, four identity " +
-        "headers added) and nothing else: what those calls cost in this host, a floor for " +
-        "the row above.",
+        "valid session (header map read, clock read, Cookie removed, four identity headers " +
+        "added) and nothing else: what those calls cost in this host, a floor for the row " +
+        "above.",
     },
     {
       name: "protected path, valid session not cached (HMAC + decryption)",
