@@ -68,6 +68,7 @@ export class SsoRoot extends RootContext {
       this.metrics);
     this.configured = true;
     setTickPeriod(TICK_MS);
+    this.provider.adoptShared(this.now());
     this.provider.poll(this.now());
     log(LogLevel.Info, "oidc-sso configured: issuer " + config.issuer + ", " +
       config.rules.rules.length.toString() + " rule(s)");

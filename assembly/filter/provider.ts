@@ -3,8 +3,13 @@
 // Envoy cluster. Until both are in, protected requests are refused with 503 (fail closed).
 // Failed fetches are retried on the tick with exponential backoff; the keys are refreshed
 // periodically, and early (rate-limited) when a token names a key the set does not have.
+//
+// Each document fetched is also left in the host's shared data, which outlives a filter
+// configuration and is seen by every VM of the plugin: a filter configured again (rules
+// edited, a new VM) takes both from there at start, checked exactly as a fetch would be, and
+// serves protected requests at once instead of answering 503 until its own fetches are in.
 import { HeaderPair, Headers } from "../abi/headers";
-import { log, logEnabled } from "../abi/host";
+import { getSharedData, log, logEnabled, setSharedData } from "../abi/host";
 import { LogLevel, WasmResult } from "../abi/types";
 import { RootContext } from "../abi/context";
 import { Config } from "../config/config";
@@ -13,9 +18,14 @@ import { ProviderMetadata, parseDiscovery } from "../oidc/discovery";
 import { KeySet, parseKeySet } from "../oidc/jwks";
 import { FilterMetrics } from "./metrics";
 import { readCalloutAnswer } from "./callout";
+import { base64UrlEncode } from "../codec/base64";
+import { sha256 } from "../crypto/sha256";
 
 const MAX_BACKOFF_SECONDS: i64 = 60;
 const KEYS_REFRESH_SECONDS: i64 = 3600;
+/** A shared discovery document older than this is fetched again rather than taken. */
+const SHARED_DISCOVERY_SECONDS: i64 = 86400;
+const SHARED_PREFIX = "oidc_sso.provider.";
 const UNKNOWN_KID_REFRESH_SECONDS: i64 = 30;
 export const RETRY_AFTER_SECONDS: i64 = 5;
 
@@ -44,6 +54,50 @@ export class Provider {
       const e = config.endpoints;
       this.metadata = new ProviderMetadata(e.authorization!, e.token!, e.jwks!, e.endSession);
     }
+  }
+
+  /**
+   * Takes the discovery document and keys another configuration or VM of the filter fetched
+   * from the same issuer through the same cluster, when they are recent enough and pass the
+   * same checks as a fetch. Called at start, before the first poll.
+   */
+  adoptShared(now: i64): void {
+    if (this.metadata === null) {
+      const shared = readShared(this.sharedKey("discovery", ""), now, SHARED_DISCOVERY_SECONDS);
+      const result = shared !== null ? parseDiscovery(shared.body, this.config.issuer) : null;
+      if (result !== null && result.metadata !== null) {
+        this.metadata = result.metadata;
+        log(LogLevel.Info, "provider discovery taken from an earlier fetch: " + this.config.issuer);
+      }
+    }
+    const metadata = this.metadata;
+    if (metadata === null || this.keys !== null) return;
+    const shared = readShared(this.sharedKey("keys", metadata.jwks.toString()), now,
+      KEYS_REFRESH_SECONDS);
+    const keys = shared !== null ? parseKeySet(shared.body) : null;
+    if (shared === null || keys === null || keys.keys.length == 0) return;
+    this.keys = keys;
+    this.keysFetchedAt = shared.at;
+    log(LogLevel.Info, "provider keys taken from an earlier fetch: " +
+      keys.keys.length.toString() + " key(s)");
+  }
+
+  /**
+   * The shared-data key of one document: the issuer, the cluster and (for keys) the JWKS
+   * address name it, so that another provider's documents are never taken for this one's.
+   */
+  private sharedKey(what: string, address: string): string {
+    const name = this.config.issuer + "\n" + this.config.cluster + "\n" + address;
+    const digest = sha256(Uint8Array.wrap(String.UTF8.encode(name)));
+    return SHARED_PREFIX + what + "." + base64UrlEncode(digest.subarray(0, 16));
+  }
+
+  private publish(key: string, body: Uint8Array, now: i64): void {
+    const head = String.UTF8.encode(now.toString() + "\n");
+    const value = new Uint8Array(head.byteLength + body.length);
+    value.set(Uint8Array.wrap(head), 0);
+    value.set(body, head.byteLength);
+    setSharedData(key, value.buffer, 0);
   }
 
   get ready(): bool {
@@ -151,6 +205,7 @@ export class Provider {
     }
     this.metadata = result.metadata;
     this.backoff = 1;
+    this.publish(this.sharedKey("discovery", ""), body, now);
     log(LogLevel.Info, "provider discovered: " + this.config.issuer);
     this.poll(now);
   }
@@ -165,10 +220,40 @@ export class Provider {
     this.keys = keys;
     this.keysFetchedAt = now;
     this.backoff = 1;
+    this.publish(this.sharedKey("keys", this.metadata!.jwks.toString()), body, now);
     if (logEnabled(LogLevel.Info)) {
       log(LogLevel.Info, "provider keys loaded: " + keys.keys.length.toString() + " key(s)");
     }
   }
+}
+
+/** A document another configuration or VM left in shared data, and when it was fetched. */
+class SharedDocument {
+  constructor(public at: i64, public body: Uint8Array) {}
+}
+
+/** The document under `key` if it was fetched at most `maxAge` seconds ago (and not later). */
+function readShared(key: string, now: i64, maxAge: i64): SharedDocument | null {
+  const shared = getSharedData(key);
+  if (shared === null) return null;
+  const bytes = Uint8Array.wrap(shared.value);
+  const newline = bytes.indexOf(10);
+  if (newline <= 0) return null;
+  const at = digitsValue(bytes, newline);
+  if (at <= 0 || at > now || now - at >= maxAge) return null;
+  return new SharedDocument(at, bytes.subarray(newline + 1));
+}
+
+/** The number the first `count` bytes spell in decimal digits (at most 18), else -1. */
+function digitsValue(bytes: Uint8Array, count: i32): i64 {
+  if (count > 18) return -1;
+  let value: i64 = 0;
+  for (let i = 0; i < count; i++) {
+    const digit = <i32>bytes[i] - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function fetchName(what: Fetching): string {
