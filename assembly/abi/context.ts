@@ -100,16 +100,26 @@ export function setRootContextFactory(factory: RootFactory): void {
   rootFactory = factory;
 }
 
+// The stream the host called last: a stream's callbacks come one after the other (create,
+// request headers, response headers, log, done, delete), so most lookups end here instead of
+// in the map.
+let lastStreamId: u32 = 0;
+let lastStream: StreamContext | null = null;
+
 export function onContextCreate(contextId: u32, parentId: u32): void {
   if (parentId == 0) {
     roots.set(contextId, rootFactory(contextId));
     return;
   }
-  if (!roots.has(parentId)) {
+  const root = getRoot(parentId);
+  if (root === null) {
     log(LogLevel.Error, "stream context without a root context: " + parentId.toString());
     return;
   }
-  streams.set(contextId, roots.get(parentId).createStream(contextId));
+  const stream = root.createStream(contextId);
+  streams.set(contextId, stream);
+  lastStreamId = contextId;
+  lastStream = stream;
 }
 
 export function getRoot(id: u32): RootContext | null {
@@ -117,7 +127,12 @@ export function getRoot(id: u32): RootContext | null {
 }
 
 export function getStream(id: u32): StreamContext | null {
-  return streams.has(id) ? streams.get(id) : null;
+  if (id == lastStreamId && lastStream !== null) return lastStream;
+  if (!streams.has(id)) return null;
+  const stream = streams.get(id);
+  lastStreamId = id;
+  lastStream = stream;
+  return stream;
 }
 
 export function onCalloutResponse(rootId: u32, token: u32, numHeaders: u32, bodySize: u32): void {
@@ -140,6 +155,7 @@ export function onCalloutResponse(rootId: u32, token: u32, numHeaders: u32, body
 }
 
 export function onDone(contextId: u32): bool {
+  if (getStream(contextId) !== null) return true;
   const root = getRoot(contextId);
   return root === null ? true : root.onDone();
 }
@@ -154,6 +170,7 @@ export function onDelete(contextId: u32): void {
   if (stream !== null) {
     stream.onDelete();
     streams.delete(contextId);
+    if (lastStreamId == contextId) lastStream = null;
     return;
   }
   if (roots.has(contextId)) roots.delete(contextId);
