@@ -54,6 +54,38 @@ function findAccount(_ctx: KoaContextWithOIDC, id: string) {
   };
 }
 
+/**
+ * What the demo provider and the tests' provider (tests/node/support/hostile-idp.ts) set
+ * alike: the claims of each scope, put into the ID token as most providers do (not only into
+ * userinfo), the development login page, RP-initiated logout, and consent granted without a
+ * second page (the client is first-party).
+ */
+export function sharedSettings(): Configuration {
+  return {
+    claims: {
+      openid: ["sub"],
+      email: ["email", "email_verified"],
+      profile: ["name", "preferred_username"],
+      groups: ["groups"],
+    },
+    scopes: ["openid", "offline_access", "email", "profile", "groups"],
+    conformIdTokenClaims: false,
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      const client = ctx.oidc.client;
+      if (!accountId || !client) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+      grant.addOIDCScope("openid email profile groups offline_access");
+      await grant.save();
+      return grant;
+    },
+  };
+}
+
 function configuration(options: IdpOptions, keys: object[]): Configuration {
   return {
     clients: [{
@@ -67,29 +99,7 @@ function configuration(options: IdpOptions, keys: object[]): Configuration {
     }],
     jwks: { keys: keys as never },
     findAccount: findAccount as never,
-    claims: {
-      openid: ["sub"],
-      email: ["email", "email_verified"],
-      profile: ["name", "preferred_username"],
-      groups: ["groups"],
-    },
-    scopes: ["openid", "offline_access", "email", "profile", "groups"],
-    // Put the scopes' claims into the ID token, as most providers do, not only in userinfo.
-    conformIdTokenClaims: false,
-    features: {
-      devInteractions: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
-    },
-    // The demo client is first-party: consent is granted without a second page.
-    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
-      const accountId = ctx.oidc.session?.accountId;
-      const client = ctx.oidc.client;
-      if (!accountId || !client) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
-      grant.addOIDCScope("openid email profile groups offline_access");
-      await grant.save();
-      return grant;
-    },
+    ...sharedSettings(),
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     ttl: {
       AccessToken: options.accessTokenTtl ?? 3600,

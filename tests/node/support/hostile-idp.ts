@@ -1,5 +1,5 @@
-// A provider for the fault and load tests: oidc-provider (the same certified implementation
-// as host/cli/idp.ts) with what those tests need and the demo provider does not offer: any
+// A provider for the fault and load tests: oidc-provider with the settings of the demo
+// provider (host/cli/idp.ts, sharedSettings) and what those tests need and the demo provider does not offer: any
 // number of users ("user-0", "user-1", ...: a login name is its own subject), storage that
 // never evicts (the library's default memory store keeps about a thousand entries, fewer
 // than two hundred concurrent logins create), several gateways as registered clients'
@@ -14,6 +14,7 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from "oidc-provider";
+import { sharedSettings } from "../../../host/cli/idp.ts";
 
 export const USER_PATTERN = /^(user-\d{1,6}|alice|bob)$/;
 
@@ -133,24 +134,7 @@ function configuration(options: TestIdpOptions, keys: object[]): Configuration {
     ],
     jwks: { keys: keys as never },
     findAccount: findAccount as never,
-    claims: {
-      openid: ["sub"],
-      email: ["email", "email_verified"],
-      profile: ["name", "preferred_username"],
-      groups: ["groups"],
-    },
-    scopes: ["openid", "offline_access", "email", "profile", "groups"],
-    conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
-    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
-      const accountId = ctx.oidc.session?.accountId;
-      const client = ctx.oidc.client;
-      if (!accountId || !client) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
-      grant.addOIDCScope("openid email profile groups offline_access");
-      await grant.save();
-      return grant;
-    },
+    ...sharedSettings(),
     ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 3600, Grant: 3600 },
     cookies: { keys: ["test-idp-cookie-key-not-a-secret"] },
   };
