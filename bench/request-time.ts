@@ -18,6 +18,8 @@ import type { Row } from "./table.ts";
 const VALID_SESSION_TARGET = 1.5;
 /** More distinct sessions than the filter caches (CACHE_LIMIT), so none is found in it. */
 const UNCACHED_SESSIONS = 5000;
+/** Fewer distinct sessions than the filter caches: all found in it after the first round. */
+const CACHED_SESSIONS = 1000;
 
 interface Scenario {
   name: string;
@@ -53,6 +55,7 @@ function simpleScenarios(main: LoggedIn, noop: Emulator, hostCalls: Emulator): S
   const anonymous = browserRequest(PROTECTED_PATH);
   const distinct = resealMany(cookieKeys(), SESSION_COOKIE, main.sessionValue, UNCACHED_SESSIONS)
     .map((value) => browserRequest(PROTECTED_PATH, `${SESSION_COOKIE}=${value}`));
+  const manyUsers = distinct.slice(0, CACHED_SESSIONS);
   expectContinued(emu, publicRequest, "public path");
   expectContinued(emu, session, "valid session");
   expectContinued(emu, distinct[0], "resealed session");
@@ -75,6 +78,13 @@ function simpleScenarios(main: LoggedIn, noop: Emulator, hostCalls: Emulator): S
         "valid session (header map read, clock read, Cookie removed, four identity headers " +
         "added) and nothing else: what those calls cost in this host, a floor for the row " +
         "above.",
+    },
+    {
+      name: `protected path, valid sessions of ${CACHED_SESSIONS} users, all cached`,
+      count: 4000, rounds: 9, ...pair(manyUsers),
+      note: `${CACHED_SESSIONS} distinct sessions in turn, fewer than the filter's cache holds: ` +
+        "after the first round each is found in the cache, which the collector then marks " +
+        "on every collection (the single-session row above keeps one).",
     },
     {
       name: "protected path, valid session not cached (HMAC + decryption)",

@@ -6,7 +6,7 @@ import { HeaderPair } from "./headers";
 import {
   getRoot, getStream, onCalloutResponse, onContextCreate, onDelete, onDone, onLog,
 } from "./context";
-import { allocateForHost } from "./runtime";
+import { allocateForHost, collectAfterStream, collectNow } from "./runtime";
 
 /** Marker telling the host which ABI the module speaks; never called. */
 export function proxy_abi_version_0_2_1(): void {}
@@ -33,7 +33,7 @@ export function proxy_on_tick(rootId: u32): void {
   refreshLogLevel();
   const root = getRoot(rootId);
   if (root !== null) root.onTick();
-  collectGarbageEvery(1);
+  collectNow();
 }
 
 export function proxy_on_request_headers(streamId: u32, numHeaders: u32, end: bool): Action {
@@ -84,19 +84,5 @@ export function proxy_on_log(contextId: u32): void {
 
 export function proxy_on_delete(contextId: u32): void {
   onDelete(contextId);
-  collectGarbageEvery(COLLECT_EVERY_DELETES);
-}
-
-// The module uses AssemblyScript's minimal runtime: objects are freed only by a full
-// collection, which must run when no managed value lives on the wasm stack (it does not scan
-// it). The end of a top-level callback is such a point: collections run after every
-// COLLECT_EVERY_DELETES ended streams and on each tick. The minimal runtime keeps the module
-// small and every function free of the incremental collector's shadow-stack bookkeeping.
-const COLLECT_EVERY_DELETES = 64;
-let deletesSinceCollect = 0;
-
-function collectGarbageEvery(deletes: i32): void {
-  if (++deletesSinceCollect < deletes) return;
-  deletesSinceCollect = 0;
-  __collect();
+  collectAfterStream();
 }

@@ -61,3 +61,37 @@ export function abortFilter(
   proxy_log(LogLevel.Critical, changetype<usize>(bytes), <usize>bytes.byteLength);
   unreachable();
 }
+
+// ---- Garbage collection ----
+//
+// The module uses AssemblyScript's minimal runtime: objects are freed only by a full
+// collection, which must run when no managed value lives on the wasm stack (it does not scan
+// it). The end of a top-level callback is such a point: collections run after every
+// `streamsPerCollection` ended streams and on each tick. The minimal runtime keeps the module
+// small and every function free of the incremental collector's shadow-stack bookkeeping.
+const STREAMS_PER_COLLECTION = 64;
+let streamsPerCollection = STREAMS_PER_COLLECTION;
+let streamsSinceCollection = 0;
+
+/**
+ * A collection marks every live object, so its cost grows with what the module keeps (a full
+ * session cache is tens of thousands of objects), while a stream leaves a few kilobytes of
+ * garbage. A filter that keeps about `liveObjects` objects spaces collections out in
+ * proportion, so that marking costs about the same per stream however much it keeps, at the
+ * price of more garbage held between two collections.
+ */
+export function collectInProportionTo(liveObjects: i32): void {
+  streamsPerCollection = STREAMS_PER_COLLECTION + max(0, liveObjects) / 128;
+}
+
+/** Called when a stream has ended (proxy_on_delete returns next). */
+export function collectAfterStream(): void {
+  if (++streamsSinceCollection < streamsPerCollection) return;
+  collectNow();
+}
+
+/** Collects now; only at the end of a top-level callback. */
+export function collectNow(): void {
+  streamsSinceCollection = 0;
+  __collect();
+}

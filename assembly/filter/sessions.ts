@@ -4,6 +4,7 @@
 // a hash and a comparison of its bytes instead of an HMAC and a decryption (and is never
 // decoded to text); the age is still checked every time.
 import { Config } from "../config/config";
+import { collectInProportionTo } from "../abi/runtime";
 import { constantTimeEqualAt } from "../crypto/ct";
 import { Cookie } from "../http/cookies";
 import { CookieKeys, unsealWithAny } from "../session/sealed";
@@ -14,6 +15,8 @@ import { isSessionCookie, joinedParts } from "./session-cookie";
 // Each entry holds a cookie value (about 1 to 4 KB) and its session: 1,024 of them keep a
 // worker's memory to a few megabytes, enough for the users active at one time.
 const CACHE_LIMIT = 1024;
+/** About how many managed objects a cached session holds (session, claims, tokens, value). */
+const OBJECTS_PER_CACHED_SESSION = 30;
 /** A session may claim to be issued this far in the future (clock skew between replicas). */
 const FUTURE_SKEW_SECONDS: i64 = 300;
 
@@ -108,6 +111,8 @@ export class SessionReader {
     const copy = new Uint8Array(size);
     memory.copy(copy.dataStart, ptr, size);
     this.cache.set(key, new CachedSession(copy, opened));
+    // The collector marks every cached session on each collection (see abi/runtime.ts).
+    collectInProportionTo(this.cache.size * OBJECTS_PER_CACHED_SESSION);
     return opened;
   }
 
