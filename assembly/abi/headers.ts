@@ -45,7 +45,8 @@ export function serializeHeaders(pairs: Headers): ArrayBuffer {
  * value lies, and text is decoded only for the headers asked for (a request carries many
  * headers the filter never reads). Decoding is UTF-8 with one U+FFFD per invalid byte, never
  * swallowing what follows it; where exact bytes matter (the request path, whose spelling
- * decides which rule applies) `rawValue` gives them. A malformed map reads as empty.
+ * decides which rule applies) `source`, `valueStart` and `valueEnd` locate them. A
+ * malformed map reads as empty.
  */
 export class HeaderMapView {
   private bytes: Uint8Array;
@@ -129,22 +130,13 @@ export class HeaderMapView {
   }
 
   valueAt(index: i32): string {
-    const start = this.spans[(index << 2) + 2];
-    return decodeUtf8Lossy(this.bytes, start, start + this.spans[(index << 2) + 3]);
+    return decodeUtf8Lossy(this.bytes, this.valueStart(index), this.valueEnd(index));
   }
 
   /** The first value of header `name`, or null when absent. */
   get(name: string): string | null {
     const index = this.indexOf(name);
     return index < 0 ? null : this.valueAt(index);
-  }
-
-  /** The exact bytes of the first value of header `name`, or null when absent. */
-  rawValue(name: string): ArrayBuffer | null {
-    const index = this.indexOf(name);
-    if (index < 0) return null;
-    const start = this.spans[(index << 2) + 2];
-    return this.bytes.buffer.slice(start, start + this.spans[(index << 2) + 3]);
   }
 
   /** Every header, decoded. */

@@ -35,12 +35,10 @@ export function joinedParts(config: Config, request: RequestView): Cookie | null
   return joined.length > 0 ? Cookie.of(config.cookieName, joined) : null;
 }
 
-/** True for the session cookie, its parts and the login-flow cookies. */
-export function isSessionCookieName(config: Config, name: string): bool {
-  return name == config.cookieName || name.startsWith(config.cookieName + "_");
-}
-
-/** isSessionCookieName for a cookie of the request, compared on its bytes. */
+/**
+ * True for the session cookie, its parts and the login-flow cookies: the name is the
+ * configured one, or begins with it and "_" (compared on the name's bytes).
+ */
 export function isSessionCookie(config: Config, cookie: Cookie): bool {
   const name = config.cookieName;
   if (!cookie.nameStartsWith(name)) return false;
@@ -81,8 +79,10 @@ export function clearSessionCookies(
   const out = new Array<string>();
   const seen = new Array<string>();
   for (let i = 0; i < request.cookies.length; i++) {
-    const name = request.cookies[i].name;
-    if (!isSessionCookieName(config, name) || seen.includes(name)) continue;
+    const cookie = request.cookies[i];
+    if (!isSessionCookie(config, cookie)) continue;
+    const name = cookie.name;
+    if (seen.includes(name)) continue;
     seen.push(name);
     out.push(buildClearCookie(name, attributes));
   }

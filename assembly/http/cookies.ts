@@ -82,7 +82,7 @@ export class Cookie {
  */
 function spaceAt(bytes: usize, i: i32, end: i32): i32 {
   const b0 = <u32>load<u8>(bytes + <usize>i);
-  if (b0 == 0x20 || (b0 >= 0x09 && b0 <= 0x0d)) return 1;
+  if (isAsciiSpace(b0)) return 1;
   if (b0 == 0xc2) return i + 1 < end && load<u8>(bytes + <usize>i + 1) == 0xa0 ? 2 : 0;
   if (b0 < 0xe1 || b0 > 0xef || i + 2 >= end) return 0;
   const b1 = <u32>load<u8>(bytes + <usize>i + 1);
@@ -93,12 +93,17 @@ function spaceAt(bytes: usize, i: i32, end: i32): i32 {
 /** The length of the white space character that ends just before `end` (after `start`), or 0. */
 function spaceBefore(bytes: usize, start: i32, end: i32): i32 {
   const last = <u32>load<u8>(bytes + <usize>end - 1);
-  if (last == 0x20 || (last >= 0x09 && last <= 0x0d)) return 1;
+  if (isAsciiSpace(last)) return 1;
   if (end - start >= 2 && last == 0xa0 && load<u8>(bytes + <usize>end - 2) == 0xc2) return 2;
   if (end - start < 3) return 0;
   const b0 = <u32>load<u8>(bytes + <usize>end - 3);
   const b1 = <u32>load<u8>(bytes + <usize>end - 2);
   return isSpace3(b0, b1, last) ? 3 : 0;
+}
+
+/** Space, and TAB to CR (U+0009 to U+000D). */
+function isAsciiSpace(b: u32): bool {
+  return b == 0x20 || (b >= 0x09 && b <= 0x0d);
 }
 
 /** U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF in UTF-8. */
