@@ -3,10 +3,12 @@
 // one view kept here is taken again whenever that has happened (a detached view has length
 // 0, and a wasm memory is never empty once instantiated), so no access uses a stale buffer.
 
+import { pairsSize, storeU32, writeLatin1, writePairs } from "./pairs.ts";
+
 /** Pointers and sizes arrive as i32 (signed in JS); the ABI means them as u32. */
 export const u32 = (value: number): number => value >>> 0;
 
-/** Below this length a string is written byte by byte: cheaper than a call into Buffer. */
+/** Header texts up to this length are kept by address (see readHeaderText). */
 const SHORT_STRING = 48;
 const MAX_U64 = 2n ** 64n - 1n;
 /** Addresses whose last header text is kept; the whole set is dropped when it is full. */
@@ -74,26 +76,17 @@ export class GuestMemory {
     return text;
   }
 
-  readString(ptr: number, size: number, encoding: "utf8" | "latin1" = "utf8"): string | null {
+  /** UTF-8 text of `size` bytes at `ptr`, or null when the range is outside memory. */
+  readString(ptr: number, size: number): string | null {
     if (!this.fits(ptr, size)) return null;
     // Decoded straight from the module's memory: the string is the copy.
-    return this.view.toString(encoding, u32(ptr), u32(ptr) + u32(size));
+    return this.view.toString("utf8", u32(ptr), u32(ptr) + u32(size));
   }
 
   write(ptr: number, data: Uint8Array): boolean {
     if (!this.fits(ptr, data.length)) return false;
     this.view.set(data, u32(ptr));
     return true;
-  }
-
-  /** Writes latin1 text (one byte per char) at `ptr`; the caller has checked the bounds. */
-  private writeLatin1(at: number, text: string): void {
-    const bytes = this.view;
-    if (text.length < SHORT_STRING) {
-      for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
-    } else {
-      bytes.write(text, at, text.length, "latin1");
-    }
   }
 
   writeU32(ptr: number, value: number): boolean {
@@ -129,7 +122,7 @@ export class GuestMemory {
     if (text.length > 0) {
       pointer = this.allocate(text.length);
       if (pointer === 0 || !this.fits(pointer, text.length)) return false;
-      this.writeLatin1(pointer, text);
+      writeLatin1(this.view, pointer, text);
     }
     return this.writeU32(ptrPtr, pointer) && this.writeU32(sizePtr, text.length);
   }
@@ -139,35 +132,11 @@ export class GuestMemory {
    * into the module's memory instead of into a buffer that is then copied.
    */
   copyOutPairs(pairs: readonly (readonly [string, string])[], ptrPtr: number, sizePtr: number): boolean {
-    const count = pairs.length;
-    if (count === 0) return this.writeU32(ptrPtr, 0) && this.writeU32(sizePtr, 0);
-    let size = 4 + count * 8;
-    for (let i = 0; i < count; i++) size += pairs[i][0].length + pairs[i][1].length + 2;
+    if (pairs.length === 0) return this.writeU32(ptrPtr, 0) && this.writeU32(sizePtr, 0);
+    const size = pairsSize(pairs);
     const pointer = this.allocate(size);
     if (pointer === 0 || !this.fits(pointer, size)) return false;
-    const bytes = this.view;
-    storeU32(bytes, pointer, count);
-    let data = pointer + 4 + count * 8;
-    for (let i = 0; i < count; i++) {
-      const key = pairs[i][0];
-      const value = pairs[i][1];
-      storeU32(bytes, pointer + 4 + i * 8, key.length);
-      storeU32(bytes, pointer + 8 + i * 8, value.length);
-      this.writeLatin1(data, key);
-      data += key.length;
-      bytes[data++] = 0;
-      this.writeLatin1(data, value);
-      data += value.length;
-      bytes[data++] = 0;
-    }
+    writePairs(this.view, pointer, pairs);
     return this.writeU32(ptrPtr, pointer) && this.writeU32(sizePtr, size);
   }
-}
-
-/** A little-endian u32 at `at` (bounds already checked). */
-function storeU32(bytes: Uint8Array, at: number, value: number): void {
-  bytes[at] = value & 0xff;
-  bytes[at + 1] = (value >>> 8) & 0xff;
-  bytes[at + 2] = (value >>> 16) & 0xff;
-  bytes[at + 3] = value >>> 24;
 }

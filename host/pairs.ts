@@ -8,23 +8,61 @@ export type HeaderPairs = [string, string][];
 export const PAIRS_MAX_BYTES = 1024 * 1024;
 export const PAIRS_MAX_COUNT = 1024;
 
-export function serializePairs(pairs: HeaderPairs): Uint8Array {
-  // Header strings hold one byte per character (latin1), so lengths are string lengths and
-  // each one is written straight into the output, without an intermediate buffer.
+/** Below this length a string is written byte by byte: cheaper than a call into Buffer. */
+const SHORT_STRING = 48;
+
+/** A little-endian u32 at `at` (the caller has checked the bounds). */
+export function storeU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = value >>> 24;
+}
+
+/** Writes latin1 text (one byte per char) at `at` (the caller has checked the bounds). */
+export function writeLatin1(bytes: Buffer, at: number, text: string): void {
+  if (text.length < SHORT_STRING) {
+    for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
+  } else {
+    bytes.write(text, at, text.length, "latin1");
+  }
+}
+
+/** The size of `pairs` in the wire format. */
+export function pairsSize(pairs: readonly (readonly [string, string])[]): number {
   let size = 4 + pairs.length * 8;
-  for (const [key, value] of pairs) size += key.length + value.length + 2;
-  const out = Buffer.alloc(size);
-  out.writeUInt32LE(pairs.length, 0);
-  let pos = 4;
-  for (const [key, value] of pairs) {
-    out.writeUInt32LE(key.length, pos);
-    out.writeUInt32LE(value.length, pos + 4);
-    pos += 8;
+  for (let i = 0; i < pairs.length; i++) size += pairs[i][0].length + pairs[i][1].length + 2;
+  return size;
+}
+
+/**
+ * Writes `pairs` in the wire format at `at`, into `pairsSize(pairs)` bytes the caller has
+ * checked (a buffer of its own, or the module's memory). Header strings hold one byte per
+ * character (latin1), so lengths are string lengths.
+ */
+export function writePairs(
+  bytes: Buffer, at: number, pairs: readonly (readonly [string, string])[],
+): void {
+  const count = pairs.length;
+  storeU32(bytes, at, count);
+  let data = at + 4 + count * 8;
+  for (let i = 0; i < count; i++) {
+    const key = pairs[i][0];
+    const value = pairs[i][1];
+    storeU32(bytes, at + 4 + i * 8, key.length);
+    storeU32(bytes, at + 8 + i * 8, value.length);
+    writeLatin1(bytes, data, key);
+    data += key.length;
+    bytes[data++] = 0;
+    writeLatin1(bytes, data, value);
+    data += value.length;
+    bytes[data++] = 0;
   }
-  for (const [key, value] of pairs) {
-    pos += out.write(key, pos, "latin1") + 1;
-    pos += out.write(value, pos, "latin1") + 1;
-  }
+}
+
+export function serializePairs(pairs: HeaderPairs): Uint8Array {
+  const out = Buffer.alloc(pairsSize(pairs));
+  writePairs(out, 0, pairs);
   return out;
 }
 

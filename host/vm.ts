@@ -28,6 +28,9 @@ interface Frame {
 
 export const VM_CONTEXT_ID = 0;
 
+/** A function the module exports, as JavaScript sees it. */
+type ExportedFunction = (...args: number[]) => number | undefined;
+
 export class WasmVm {
   readonly contexts = new Map<number, HostContext>();
   readonly memory: GuestMemory;
@@ -40,7 +43,7 @@ export class WasmVm {
   private deferred: (() => void)[] = [];
   private dispatchDepth = 0;
   private nextContextId = 1;
-  private readonly functions = new Map<string, ((...a: number[]) => number | undefined) | undefined>();
+  private readonly functions = new Map<string, ExportedFunction | undefined>();
   private allocator: string | null = null;
 
   constructor(
@@ -92,12 +95,12 @@ export class WasmVm {
   }
 
   /** The exported function `name`, looked up once. */
-  private exportedFunction(name: string): ((...a: number[]) => number | undefined) | undefined {
+  private exportedFunction(name: string): ExportedFunction | undefined {
     if (!this.instance) return undefined;
     let fn = this.functions.get(name);
     if (fn === undefined && !this.functions.has(name)) {
       const value = this.instance.exports[name];
-      fn = typeof value === "function" ? value as (...a: number[]) => number | undefined : undefined;
+      fn = typeof value === "function" ? value as ExportedFunction : undefined;
       this.functions.set(name, fn);
     }
     return fn;
@@ -187,20 +190,12 @@ export class WasmVm {
   /** The module's allocator, called on the VM context; 0 when it fails or traps. */
   alloc(size: number): number {
     this.allocator ??= this.exported("malloc") ? "malloc" : "proxy_on_memory_allocate";
-    const fn = this.exportedFunction(this.allocator);
-    if (this.failedState || fn === undefined) return 0;
-    // call() without its argument array: this runs for every value handed to the module.
+    // restrictedTo without its closure: this runs for every value handed to the module.
     const saved = this.restricted;
     this.restricted = ALLOWED_DURING_MALLOC;
-    this.frames.push({ context: VM_CONTEXT_ID, effective: VM_CONTEXT_ID });
     try {
-      const pointer = fn(size);
-      return typeof pointer === "number" ? pointer >>> 0 : 0;
-    } catch (error) {
-      this.fail(this.allocator, VM_CONTEXT_ID, error);
-      return 0;
+      return this.call(this.allocator, VM_CONTEXT_ID, [size]) ?? 0;
     } finally {
-      this.frames.pop();
       this.restricted = saved;
     }
   }
