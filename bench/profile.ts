@@ -8,6 +8,7 @@
 // That build runs about 10% slower than the release module; the shares are what count.
 //
 //   npx tsx bench/profile.ts [valid-session|public|redirect|uncached] [requests]
+//   npx tsx bench/profile.ts [noop|host-calls]  (a test filter, on a valid session's request)
 //   npx tsx bench/profile.ts gateway  (the gateway under load, no-op filter then this one)
 //   npx tsx bench/profile.ts size     (where the module's bytes are)
 import asc from "assemblyscript/asc";
@@ -19,7 +20,7 @@ import type { Emulator } from "../host/emulator.ts";
 import type { HeaderPairs } from "../host/pairs.ts";
 import {
   PROTECTED_PATH, PUBLIC_PATH, SESSION_COOKIE, browserRequest, cookieKeys, loggedInFilter,
-  runRequest,
+  runRequest, testFilterLane,
 } from "./filter-lanes.ts";
 import { moduleLayout, sourceFolder } from "./module-size.ts";
 import { RELEASE_WASM } from "./prepare.ts";
@@ -67,7 +68,7 @@ export async function namedBuild(): Promise<string> {
   return NAMES_WASM;
 }
 
-function scenarioRequests(name: string, sessionValue: string): HeaderPairs[] {
+export function scenarioRequests(name: string, sessionValue: string): HeaderPairs[] {
   const cookie = (value: string) => `${SESSION_COOKIE}=${value}`;
   switch (name) {
     case "valid-session":
@@ -199,6 +200,7 @@ async function profileGateway(): Promise<void> {
       printTally("Host functions around the filter, own time", summary.aroundSelf, served, 25, total);
       if (summary.hostCalls.size > 0) {
         printTally("Host calls, inclusive", summary.hostCalls, served, 8, total);
+        printTally("Host-side JavaScript inside host calls, own time", summary.hostSelf, served, 12, total);
         printTally("Filter functions, own time", summary.wasmSelf, served, 15, total);
         printTally("Filter functions, inclusive", summary.wasmInclusive, served, 30, total);
       }
@@ -208,10 +210,14 @@ async function profileGateway(): Promise<void> {
   }
 }
 
+/** Test filters profiled on a valid session's request, for the host's share of it. */
+const TEST_FILTERS = new Set(["noop", "host-calls"]);
+
 export async function profileScenario(scenario: string, requests: number): Promise<Summary> {
   const lane = loggedInFilter({ wasm: await namedBuild() });
-  const emu = lane.filter.emu;
-  const list = scenarioRequests(scenario, lane.sessionValue);
+  const testFilter = TEST_FILTERS.has(scenario);
+  const emu = testFilter ? await testFilterLane(scenario) : lane.filter.emu;
+  const list = scenarioRequests(testFilter ? "valid-session" : scenario, lane.sessionValue);
   for (let i = 0; i < Math.min(requests, 5000); i++) runRequest(emu, list[i % list.length]);
   const session = await startProfiler();
   profiledLoop(emu, list, requests);

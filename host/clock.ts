@@ -76,7 +76,11 @@ export class ManualClock implements Clock, Scheduler {
   realtimeNs(): bigint {
     if (this.now !== this.lastMs) {
       this.lastMs = this.now;
-      this.lastNs = BigInt(Math.round(this.now * 1_000_000));
+      // Whole milliseconds and the rest apart: ms since the epoch times 1e6 is past 2^53,
+      // where a double no longer holds every integer.
+      const whole = Math.floor(this.now);
+      const rest = Math.round((this.now - whole) * 1_000_000);
+      this.lastNs = BigInt(whole) * 1_000_000n + BigInt(rest);
     }
     return this.lastNs;
   }

@@ -12,6 +12,13 @@ import type { HostServices } from "./services.ts";
 import type { HostFunction } from "./vm.ts";
 
 const EMPTY = new Uint8Array(0);
+
+/** The edits of a header map's value, told apart by a number rather than a closure per call. */
+enum Edit {
+  Add,
+  Replace,
+  Remove,
+}
 const ok = (written: boolean): WasmResult =>
   written ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
 
@@ -54,13 +61,13 @@ function headerMaps(s: HostServices): Record<string, HostFunction> {
       return ok(mem.writeU32(sizePtr as number, map.byteSize()));
     },
     proxy_add_header_map_value(type, keyPtr, keySize, valuePtr, valueSize) {
-      return edit(type, keyPtr, keySize, valuePtr, valueSize, (m, k, v) => m.add(k, v));
+      return edit(Edit.Add, type, keyPtr, keySize, valuePtr, valueSize);
     },
     proxy_replace_header_map_value(type, keyPtr, keySize, valuePtr, valueSize) {
-      return edit(type, keyPtr, keySize, valuePtr, valueSize, (m, k, v) => m.replace(k, v));
+      return edit(Edit.Replace, type, keyPtr, keySize, valuePtr, valueSize);
     },
     proxy_remove_header_map_value(type, keyPtr, keySize) {
-      return edit(type, keyPtr, keySize, 0, 0, (m, k) => m.remove(k));
+      return edit(Edit.Remove, type, keyPtr, keySize, 0, 0);
     },
     proxy_set_header_map_pairs(type, ptr, size) {
       if (u32(type as number) > MAP_TYPE_MAX) return WasmResult.BadArgument;
@@ -73,13 +80,14 @@ function headerMaps(s: HostServices): Record<string, HostFunction> {
     },
   };
 
+  /** One edit, its arguments checked in Envoy's order. */
   function edit(
+    operation: Edit,
     type: number | bigint,
     keyPtr: number | bigint,
     keySize: number | bigint,
     valuePtr: number | bigint,
     valueSize: number | bigint,
-    apply: (map: HeaderMap, key: string, value: string) => void,
   ): WasmResult {
     if (u32(type as number) > MAP_TYPE_MAX) return WasmResult.BadArgument;
     const name = key(keyPtr, keySize);
@@ -87,7 +95,9 @@ function headerMaps(s: HostServices): Record<string, HostFunction> {
     if (name === null || value === null) return WasmResult.InvalidMemoryAccess;
     const map = mutable(type as number);
     if (!map) return WasmResult.BadArgument;
-    apply(map, name, value);
+    if (operation === Edit.Add) map.add(name, value);
+    else if (operation === Edit.Replace) map.replace(name, value);
+    else map.remove(name);
     return WasmResult.Ok;
   }
 }

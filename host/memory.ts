@@ -19,6 +19,10 @@ export class GuestMemory {
   private memoryObject: WebAssembly.Memory | null = null;
   /** The last header text read at each address (see readHeaderText). */
   private readonly texts = new Map<number, string>();
+  /** The last value writeU64 wrote, and its low and high words. */
+  private lastU64: bigint | null = null;
+  private lastU64Low = 0;
+  private lastU64High = 0;
 
   constructor(
     private readonly memory: () => WebAssembly.Memory,
@@ -97,9 +101,17 @@ export class GuestMemory {
 
   writeU64(ptr: number, value: bigint): boolean {
     if (!this.fits(ptr, 8)) return false;
-    // BigInt.asUintN makes a new BigInt: only for a value outside the u64 range.
-    const unsigned = value >= 0n && value <= MAX_U64 ? value : BigInt.asUintN(64, value);
-    this.view.writeBigUInt64LE(unsigned, u32(ptr));
+    // Splitting a BigInt into words makes new BigInts; the clocks hand the same value for a
+    // whole millisecond, read again and again, so the words of the last value are kept.
+    if (value !== this.lastU64) {
+      // BigInt.asUintN makes a new BigInt: only for a value outside the u64 range.
+      const unsigned = value >= 0n && value <= MAX_U64 ? value : BigInt.asUintN(64, value);
+      this.lastU64Low = Number(unsigned & 0xffffffffn);
+      this.lastU64High = Number(unsigned >> 32n);
+      this.lastU64 = value;
+    }
+    storeU32(this.view, u32(ptr), this.lastU64Low);
+    storeU32(this.view, u32(ptr) + 4, this.lastU64High);
     return true;
   }
 

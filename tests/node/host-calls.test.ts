@@ -317,6 +317,24 @@ describe("time, randomness and environment", () => {
     ]);
   });
 
+  it("writes each new time exactly, not the words of the last one (kept per value)", () => {
+    const start = Date.UTC(2031, 5, 1);
+    const clock = new ManualClock(start);
+    const emu = emulator({ clock });
+    const seen: string[] = [];
+    // 4,295 ms carries the time's low 32-bit word over into the high one.
+    for (const step of [0, 1, 0, 4_295, 1]) {
+      emu.advanceTime(step);
+      probe(emu, "time; clock 0");
+      const [time, clockZero] = [result(emu, "time").value, result(emu, "clock").value];
+      assert.equal(time, clockZero);
+      seen.push(String(time));
+    }
+    const expected = [0, 1, 1, 4_296, 4_297]
+      .map((ms) => String(BigInt(start + ms) * 1_000_000n));
+    assert.deepEqual(seen, expected);
+  });
+
   it("fills random_get from node:crypto and refuses more than 64 KiB", () => {
     const emu = emulator();
     probe(emu, "random 16; random 16; random 65536; random 65537");
