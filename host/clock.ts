@@ -20,6 +20,15 @@ export interface Scheduler {
   after(ms: number, fn: () => void): Timer;
 }
 
+/**
+ * Milliseconds as exact nanoseconds: whole milliseconds and the rest apart, since a time
+ * since the epoch times 1e6 is past 2^53, where a double no longer holds every integer.
+ */
+function nanoseconds(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1_000_000));
+}
+
 export class SystemClock implements Clock, Scheduler {
   private readonly origin = process.hrtime.bigint();
   // The last wall-clock reading: a filter reads the clock on every request, many times in
@@ -31,7 +40,7 @@ export class SystemClock implements Clock, Scheduler {
     const ms = Date.now();
     if (ms !== this.lastMs) {
       this.lastMs = ms;
-      this.lastNs = BigInt(ms) * 1_000_000n;
+      this.lastNs = nanoseconds(ms);
     }
     return this.lastNs;
   }
@@ -76,17 +85,13 @@ export class ManualClock implements Clock, Scheduler {
   realtimeNs(): bigint {
     if (this.now !== this.lastMs) {
       this.lastMs = this.now;
-      // Whole milliseconds and the rest apart: ms since the epoch times 1e6 is past 2^53,
-      // where a double no longer holds every integer.
-      const whole = Math.floor(this.now);
-      const rest = Math.round((this.now - whole) * 1_000_000);
-      this.lastNs = BigInt(whole) * 1_000_000n + BigInt(rest);
+      this.lastNs = nanoseconds(this.now);
     }
     return this.lastNs;
   }
 
   monotonicNs(): bigint {
-    return BigInt(Math.round((this.now - this.start) * 1_000_000));
+    return nanoseconds(this.now - this.start);
   }
 
   nowMs(): number {

@@ -12,6 +12,8 @@ import type { HostServices } from "./services.ts";
 import type { HostFunction } from "./vm.ts";
 
 const EMPTY = new Uint8Array(0);
+const ok = (written: boolean): WasmResult =>
+  written ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
 
 /** The edits of a header map's value, told apart by a number rather than a closure per call. */
 enum Edit {
@@ -19,8 +21,6 @@ enum Edit {
   Replace,
   Remove,
 }
-const ok = (written: boolean): WasmResult =>
-  written ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
 
 /** A map the filter may read now: a callout's maps come from the root context. */
 function readableMap(context: HostContext, type: MapType): HeaderMap | null {
