@@ -84,11 +84,16 @@ function completes(
   return stream;
 }
 
+/** A fresh login's callback, sent with a valid state and flow cookie: the token request waits. */
+function awaitingTokens(f: FilterUnderTest): EmulatorStream {
+  const login = beginLogin(f);
+  return callback(f, `code=c&state=${login.state}`, login.flowCookie);
+}
+
 /** A callback for a fresh login whose token request is answered with `status` and `body`. */
 function tokenAnswer(status: number, body: string) {
   return (f: FilterUnderTest) => {
-    const login = beginLogin(f);
-    const stream = callback(f, `code=c&state=${login.state}`, login.flowCookie);
+    const stream = awaitingTokens(f);
     answerCallout(f.emu, "/oauth/token", status, body);
     return stream;
   };
@@ -470,27 +475,23 @@ for (const [name, status, body] of tokenCases) {
   add(`a token endpoint answering ${name}`, PROVIDER_ERROR, (f) => tokenAnswer(status, body())(f));
 }
 add("a token endpoint whose connection is reset", PROVIDER_ERROR, (f) => {
-  const login = beginLogin(f);
-  const stream = callback(f, `code=c&state=${login.state}`, login.flowCookie);
+  const stream = awaitingTokens(f);
   f.emu.failCallout(f.emu.getPendingCallouts()[0].token, "reset");
   return stream;
 });
 add("a token endpoint that never answers (the callout times out)", PROVIDER_ERROR, (f) => {
-  const login = beginLogin(f);
-  const stream = callback(f, `code=c&state=${login.state}`, login.flowCookie);
+  const stream = awaitingTokens(f);
   assert.ok(stream.isPaused());
   f.emu.advanceTime(5_100);
   return stream;
 });
 add("a token endpoint with no healthy upstream", PROVIDER_ERROR, (f) => {
-  const login = beginLogin(f);
-  const stream = callback(f, `code=c&state=${login.state}`, login.flowCookie);
+  const stream = awaitingTokens(f);
   f.emu.failCallout(f.emu.getPendingCallouts()[0].token, "no-healthy-upstream");
   return stream;
 });
 add("an ID token whose value is an empty string", REFUSED, (f) => {
-  const login = beginLogin(f);
-  const stream = callback(f, `code=c&state=${login.state}`, login.flowCookie);
+  const stream = awaitingTokens(f);
   answerIdToken(f, "");
   return stream;
 });
