@@ -10,7 +10,8 @@ const ROOT = new URL("..", import.meta.url).pathname;
 export const RELEASE_WASM = join(ROOT, "build", "oidc-sso.wasm");
 const HARNESS_MODULES = ["crypto_sym", "crypto_asym"];
 
-function newestMtime(dir: string): number {
+/** The newest modification time of any file under `dir`, in ms. */
+export function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

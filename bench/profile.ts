@@ -12,7 +12,7 @@
 //   npx tsx bench/profile.ts gateway  (the gateway under load, no-op filter then this one)
 //   npx tsx bench/profile.ts size     (where the module's bytes are)
 import asc from "assemblyscript/asc";
-import { mkdirSync, readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -23,7 +23,7 @@ import {
   runRequest, testFilterLane,
 } from "./filter-lanes.ts";
 import { moduleLayout, sourceFolder } from "./module-size.ts";
-import { RELEASE_WASM } from "./prepare.ts";
+import { RELEASE_WASM, newestMtime } from "./prepare.ts";
 import { resealMany } from "./sealed-cookie.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -39,15 +39,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** The release filter with a name section, rebuilt when assembly/ is newer. */
