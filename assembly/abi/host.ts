@@ -95,11 +95,7 @@ export function setHeaders(map: MapType, pairs: Headers): WasmResult {
 }
 
 export function addHeader(map: MapType, name: string, value: string): WasmResult {
-  const key = utf8(name);
-  const val = utf8(value);
-  return <WasmResult>imp.proxy_add_header_map_value(
-    map, ptrOf(key), key.byteLength, ptrOf(val), val.byteLength,
-  );
+  return addHeaderBytes(map, utf8(name), utf8(value));
 }
 
 /** Adds a header given as UTF-8 bytes (for values encoded once and reused). */
@@ -111,11 +107,7 @@ export function addHeaderBytes(map: MapType, name: ArrayBuffer, value: ArrayBuff
 
 /** Sets header `name` to one value (Envoy removes all earlier values and appends it). */
 export function replaceHeader(map: MapType, name: string, value: string): WasmResult {
-  const key = utf8(name);
-  const val = utf8(value);
-  return <WasmResult>imp.proxy_replace_header_map_value(
-    map, ptrOf(key), key.byteLength, ptrOf(val), val.byteLength,
-  );
+  return replaceHeaderBytes(map, utf8(name), utf8(value));
 }
 
 /** replaceHeader with name and value given as UTF-8 bytes. */
