@@ -474,20 +474,21 @@ const tokenCases: [string, number, () => string][] = [
 for (const [name, status, body] of tokenCases) {
   add(`a token endpoint answering ${name}`, PROVIDER_ERROR, (f) => tokenAnswer(status, body())(f));
 }
-add("a token endpoint whose connection is reset", PROVIDER_ERROR, (f) => {
-  const stream = awaitingTokens(f);
-  f.emu.failCallout(f.emu.getPendingCallouts()[0].token, "reset");
-  return stream;
-});
+const calloutFailures = [
+  ["whose connection is reset", "reset"],
+  ["with no healthy upstream", "no-healthy-upstream"],
+] as const;
+for (const [name, reason] of calloutFailures) {
+  add(`a token endpoint ${name}`, PROVIDER_ERROR, (f) => {
+    const stream = awaitingTokens(f);
+    f.emu.failCallout(f.emu.getPendingCallouts()[0].token, reason);
+    return stream;
+  });
+}
 add("a token endpoint that never answers (the callout times out)", PROVIDER_ERROR, (f) => {
   const stream = awaitingTokens(f);
   assert.ok(stream.isPaused());
   f.emu.advanceTime(5_100);
-  return stream;
-});
-add("a token endpoint with no healthy upstream", PROVIDER_ERROR, (f) => {
-  const stream = awaitingTokens(f);
-  f.emu.failCallout(f.emu.getPendingCallouts()[0].token, "no-healthy-upstream");
   return stream;
 });
 add("an ID token whose value is an empty string", REFUSED, (f) => {
