@@ -4,20 +4,19 @@
 // reference ({ env: NAME } or { file: PATH }) are read now: pipe the output to
 // `kubectl apply -f -` rather than writing it to a file.
 import { renderPolicyFile } from "./lib/render-policy.ts";
-import { FilterUnavailable } from "./lib/filter-check.ts";
+import { fileAndWasm, FilterUnavailable } from "./lib/filter-check.ts";
 
 const USAGE = "usage: render <policy.yaml|policy.json> [--wasm <module.wasm>]";
 
 function main(args: string[]): number {
-  const wasmAt = args.indexOf("--wasm");
-  const wasm = wasmAt >= 0 ? args[wasmAt + 1] : undefined;
-  const files = wasmAt < 0 ? args : args.filter((_, i) => i !== wasmAt && i !== wasmAt + 1);
-  if (files.length !== 1 || (wasmAt >= 0 && !wasm)) {
+  const command = fileAndWasm(args);
+  if (command === null) {
     console.error(USAGE);
     return 2;
   }
+  const { file, wasm } = command;
   try {
-    const result = renderPolicyFile(files[0], { wasm });
+    const result = renderPolicyFile(file, { wasm });
     for (const warning of result.warnings) console.error(`render: warning: ${warning}`);
     for (const problem of result.problems) console.error(`render: ${problem}`);
     if (result.problems.length > 0) return 1;

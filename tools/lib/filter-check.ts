@@ -28,6 +28,18 @@ export interface FilterCheckOptions {
 /** Thrown when the module itself cannot be used (missing build, refused by the loader). */
 export class FilterUnavailable extends Error {}
 
+/**
+ * The command line of a tool that reads one file and may be given another build of the
+ * filter: `<file> [--wasm <module.wasm>]`, in either order. Null when it is not that.
+ */
+export function fileAndWasm(args: string[]): { file: string; wasm?: string } | null {
+  const wasmAt = args.indexOf("--wasm");
+  const wasm = wasmAt >= 0 ? args[wasmAt + 1] : undefined;
+  const files = wasmAt < 0 ? args : args.filter((_, i) => i !== wasmAt && i !== wasmAt + 1);
+  if (files.length !== 1 || (wasmAt >= 0 && !wasm)) return null;
+  return { file: files[0], wasm };
+}
+
 export function checkFilterConfig(
   config: string | Uint8Array | object,
   options: FilterCheckOptions = {},
