@@ -7,6 +7,18 @@
 
 export type Limbs = StaticArray<u32>;
 
+/** Limb `index` of the limbs at `address`, widened for products. */
+@inline
+export function limb(address: usize, index: i32): u64 {
+  return <u64>load<u32>(address + ((<usize>index) << 2));
+}
+
+/** Stores the low 32 bits of `value` as limb `index` of the limbs at `address`. */
+@inline
+export function setLimb(address: usize, index: i32, value: u64): void {
+  store<u32>(address + ((<usize>index) << 2), <u32>value);
+}
+
 /** Big-endian bytes to `limbCount` limbs; null when the value needs more limbs. */
 export function limbsFromBytes(bytes: Uint8Array, limbCount: i32): Limbs | null {
   if (limbCount <= 0) return null;

@@ -10,7 +10,9 @@ import {
   compareLimbs,
   copyLimbs,
   isZeroLimbs,
+  limb,
   oneLimbs,
+  setLimb,
   subtractLimbs,
 } from "./bignum";
 
@@ -171,16 +173,6 @@ export class Montgomery {
     }
     return this.fromMontgomery(out, acc);
   }
-}
-
-@inline
-function limb(address: usize, index: i32): u64 {
-  return <u64>load<u32>(address + ((<usize>index) << 2));
-}
-
-@inline
-function setLimb(address: usize, index: i32, value: u64): void {
-  store<u32>(address + ((<usize>index) << 2), <u32>value);
 }
 
 /** -a^-1 mod 2^32 for odd a, by Newton's iteration x = x(2 - ax): each step doubles the bits. */

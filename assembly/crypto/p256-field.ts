@@ -3,7 +3,7 @@
 // (Solinas), which needs only additions of the product's 32-bit words. Pure module.
 // Not constant time: ECDSA verification works on public values only.
 
-import { Limbs } from "./bignum";
+import { Limbs, limb, setLimb } from "./bignum";
 
 export const FIELD_LIMBS: i32 = 8;
 const FIELD_BYTES: i32 = 4 * FIELD_LIMBS;
@@ -35,16 +35,6 @@ const PRIME: StaticArray<u32> = [
 
 // The 512-bit product of two elements, before reduction.
 const PRODUCT = new StaticArray<u32>(2 * FIELD_LIMBS);
-
-@inline
-function limb(address: usize, index: i32): u64 {
-  return <u64>load<u32>(address + ((<usize>index) << 2));
-}
-
-@inline
-function setLimb(address: usize, index: i32, value: u64): void {
-  store<u32>(address + ((<usize>index) << 2), <u32>value);
-}
 
 export function newField(): FieldElement {
   return new FieldElement();
