@@ -53,6 +53,12 @@ export class HeaderMapView {
   // Per header: name start, name size, value start, value size (byte offsets in `bytes`).
   private spans: StaticArray<i32>;
   private count: i32 = 0;
+  /**
+   * Bit `n % 64` is set when some header's name is `n` bytes long. Most names a request is
+   * asked for are absent (the identity headers a client may have sent, a second Cookie
+   * header), and most of those are answered by this mask without a scan.
+   */
+  private nameLengths: u64 = 0;
 
   constructor(buffer: ArrayBuffer) {
     const bytes = Uint8Array.wrap(buffer);
@@ -78,6 +84,7 @@ export class HeaderMapView {
       const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
       if (data + nameSize + valueSize + 2 > total) return false;
       const at = <i32>i << 2;
+      this.nameLengths |= lengthBit(<i32>nameSize);
       unchecked(this.spans[at] = <i32>data);
       unchecked(this.spans[at + 1] = <i32>nameSize);
       data += nameSize + 1;
@@ -94,18 +101,29 @@ export class HeaderMapView {
 
   /** True when header `index`'s name is exactly `name` (lowercase ASCII, as Envoy gives). */
   nameIs(index: i32, name: string): bool {
-    const start = unchecked(this.spans[index << 2]);
-    const size = unchecked(this.spans[(index << 2) + 1]);
-    if (size != name.length) return false;
+    const at = index << 2;
+    return this.spelledAs(unchecked(this.spans[at]), unchecked(this.spans[at + 1]), name);
+  }
+
+  /** True when header `index`'s value is exactly `ascii`, an ASCII text. */
+  valueIs(index: i32, ascii: string): bool {
+    const at = index << 2;
+    return this.spelledAs(unchecked(this.spans[at + 2]), unchecked(this.spans[at + 3]), ascii);
+  }
+
+  /** True when the `size` bytes at `start` are the characters of `text`, one byte each. */
+  private spelledAs(start: i32, size: i32, text: string): bool {
+    if (size != text.length) return false;
     const base = this.bytes.dataStart + <usize>start;
     for (let i = 0; i < size; i++) {
-      if (<i32>load<u8>(base + <usize>i) != name.charCodeAt(i)) return false;
+      if (<i32>load<u8>(base + <usize>i) != text.charCodeAt(i)) return false;
     }
     return true;
   }
 
   /** The index of the first header named `name` from `from` on, or -1. */
   indexOf(name: string, from: i32 = 0): i32 {
+    if ((this.nameLengths & lengthBit(name.length)) == 0) return -1;
     const count = this.length;
     for (let i = max(from, 0); i < count; i++) if (this.nameIs(i, name)) return i;
     return -1;
@@ -145,6 +163,13 @@ export class HeaderMapView {
     for (let i = 0; i < this.length; i++) pairs.push(new HeaderPair(this.nameAt(i), this.valueAt(i)));
     return pairs;
   }
+}
+
+/** The bit of a name `size` bytes long in HeaderMapView's mask of name lengths. */
+// @ts-ignore: decorator
+@inline
+function lengthBit(size: i32): u64 {
+  return (<u64>1) << <u64>(size & 63);
 }
 
 /** Parses a serialized map; returns an empty list for anything malformed. */
