@@ -7,6 +7,11 @@ import { isPlainAuthority } from "../http/url";
 import { HeaderLookup } from "../rules/match";
 import { NormalizedPath, normalizePathAt } from "../rules/path";
 
+/** Methods given as these constants when sent so: the common ones cost no decoding. */
+const KNOWN_METHODS: StaticArray<string> = [
+  "GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH",
+];
+
 export class RequestView extends HeaderLookup {
   /** `:path` as sent: path and query. */
   rawPath: string = "";
@@ -29,7 +34,7 @@ export class RequestView extends HeaderLookup {
     const question = this.rawPath.indexOf("?");
     this.pathOnly = question < 0 ? this.rawPath : this.rawPath.substring(0, question);
     this.authority = this.value(":authority");
-    this.method = this.value(":method");
+    this.method = this.readMethod();
     this.readCookies();
   }
 
@@ -62,6 +67,17 @@ export class RequestView extends HeaderLookup {
       this.browserKnown = true;
     }
     return this.browserValue;
+  }
+
+  /** `:method`, "" when absent; a known method's constant when it is one. */
+  private readMethod(): string {
+    const map = this.map;
+    const index = map.indexOf(":method");
+    if (index < 0) return "";
+    for (let i = 0; i < KNOWN_METHODS.length; i++) {
+      if (map.valueIs(index, unchecked(KNOWN_METHODS[i]))) return unchecked(KNOWN_METHODS[i]);
+    }
+    return map.valueAt(index);
   }
 
   private readCookies(): void {
