@@ -78,6 +78,8 @@ function cacheKey(ptr: usize, size: i32): u32 {
 
 export class SessionReader {
   private cache: Map<u32, CachedSession> = new Map<u32, CachedSession>();
+  /** The tally of one find, made once: find never runs inside another find. */
+  private readonly candidates: Candidates = new Candidates();
 
   /** `keyring[0]` holds the current secret's keys, then the previous secrets' keys. */
   constructor(private config: Config, private keyring: Array<CookieKeys>) {}
@@ -134,7 +136,8 @@ export class SessionReader {
   find(request: RequestView, now: i64): SessionLookup {
     const config = this.config;
     const cookies = request.cookies;
-    const candidates = new Candidates();
+    const candidates = this.candidates;
+    candidates.clear();
     let related = false; // a cookie named `<name>_...`: maybe parts
     for (let i = 0; i < cookies.length; i++) {
       const cookie = cookies[i];
@@ -159,6 +162,13 @@ class Candidates {
   authentic: i32 = 0;
   opened: OpenedSession | null = null;
   cookie: Cookie | null = null;
+
+  clear(): void {
+    this.seen = 0;
+    this.authentic = 0;
+    this.opened = null;
+    this.cookie = null;
+  }
 
   add(cookie: Cookie, opened: OpenedSession | null): void {
     this.seen++;
