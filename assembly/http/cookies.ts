@@ -135,11 +135,17 @@ export function parseCookieBytes(
     let stop = at;
     let eq = -1;
     while (stop < end) {
-      // Eight bytes at a time past those that are neither ';' nor (before the first) '='.
-      while (stop + 8 <= end) {
-        const word = load<u64>(base + <usize>stop);
-        if (hasByte(word, SEMICOLONS) || (eq < 0 && hasByte(word, EQUALS))) break;
-        stop += 8;
+      // Whole words at a time past bytes that are neither ';' nor (before the first) '='.
+      // After the '=' only ';' ends the cookie: its value, often kilobytes, is skipped
+      // sixteen bytes a turn.
+      if (eq < 0) {
+        while (stop + 8 <= end) {
+          const word = load<u64>(base + <usize>stop);
+          if (hasByte(word, SEMICOLONS) || hasByte(word, EQUALS)) break;
+          stop += 8;
+        }
+      } else {
+        stop = skipToSemicolon(base, stop, end);
       }
       if (stop >= end) break;
       const c = <i32>load<u8>(base + <usize>stop);
@@ -162,8 +168,27 @@ const HIGH_BITS: u64 = 0x8080808080808080;
 // @ts-ignore: decorator
 @inline
 function hasByte(word: u64, pattern: u64): bool {
-  const x = word ^ pattern; // the matching byte becomes zero
-  return ((x - LOW_BITS) & ~x & HIGH_BITS) != 0;
+  return zeroBytes(word ^ pattern) != 0; // the matching byte becomes zero
+}
+
+/** Nonzero when one of the eight bytes of `x` is zero. */
+// @ts-ignore: decorator
+@inline
+function zeroBytes(x: u64): u64 {
+  return (x - LOW_BITS) & ~x & HIGH_BITS;
+}
+
+/** The first `i` from `at` on whose word of eight bytes may hold a ';' (or `end`'s last). */
+function skipToSemicolon(base: usize, at: i32, end: i32): i32 {
+  let i = at;
+  while (i + 16 <= end) {
+    const first = load<u64>(base + <usize>i) ^ SEMICOLONS;
+    const second = load<u64>(base + <usize>i, 8) ^ SEMICOLONS;
+    if ((zeroBytes(first) | zeroBytes(second)) != 0) break;
+    i += 16;
+  }
+  while (i + 8 <= end && !hasByte(load<u64>(base + <usize>i), SEMICOLONS)) i += 8;
+  return i;
 }
 
 function addCookie(bytes: Uint8Array, start: i32, eq: i32, end: i32, into: Array<Cookie>): void {

@@ -78,6 +78,18 @@ describe("Cookie headers", () => {
     );
   });
 
+  it("end a value at its ';' whatever its length (long values are skipped by words)", () => {
+    // A value of every length from 0 to 80 (past several 8- and 16-byte strides), then a
+    // second cookie; with and without a third whose value runs to the header's end.
+    for (let length = 0; length <= 80; length++) {
+      const value = "v".repeat(length);
+      for (const tail of ["", "; c=" + "w".repeat(length + 3), ";" + "=".repeat(length)]) {
+        const header = `a=${value};b=1${tail}`;
+        assert.deepEqual(wasm.cookies(header), modelCookies(header), JSON.stringify(header));
+      }
+    }
+  });
+
   it("never trap on arbitrary text, 3,000 runs", () => {
     check(
       fc.property(fc.string({ unit: "binary", maxLength: 200 }), (header) => {
