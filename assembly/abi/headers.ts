@@ -77,21 +77,24 @@ export class HeaderMapView {
   private parse(): bool {
     const total = <u64>this.bytes.length;
     const base = this.bytes.dataStart;
-    const count = <u64>(this.spans.length >> 2);
+    const spans = this.spans;
+    const count = <u64>(spans.length >> 2);
+    let lengths: u64 = 0;
     let data: u64 = 4 + 8 * count;
     for (let i: u64 = 0; i < count; i++) {
       const nameSize = <u64>load<u32>(base + <usize>(4 + 8 * i));
       const valueSize = <u64>load<u32>(base + <usize>(8 + 8 * i));
       if (data + nameSize + valueSize + 2 > total) return false;
       const at = <i32>i << 2;
-      this.nameLengths |= lengthBit(<i32>nameSize);
-      unchecked(this.spans[at] = <i32>data);
-      unchecked(this.spans[at + 1] = <i32>nameSize);
+      lengths |= lengthBit(<i32>nameSize);
+      unchecked(spans[at] = <i32>data);
+      unchecked(spans[at + 1] = <i32>nameSize);
       data += nameSize + 1;
-      unchecked(this.spans[at + 2] = <i32>data);
-      unchecked(this.spans[at + 3] = <i32>valueSize);
+      unchecked(spans[at + 2] = <i32>data);
+      unchecked(spans[at + 3] = <i32>valueSize);
       data += valueSize + 1;
     }
+    this.nameLengths = lengths;
     return true;
   }
 
