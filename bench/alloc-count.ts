@@ -3,9 +3,11 @@
 // which AssemblyScript installs), runs one scenario, and prints how many objects of each
 // class a request allocates, with the functions that allocate that class. Each object costs
 // its allocation and, at the next collection, its sweep: the count is what to cut first
-// when the filter's own time is to go down.
+// when the filter's own time is to go down. The bytes they take are summed too: what a
+// request leaves for the collector, which sets how much memory the garbage between two
+// collections holds.
 //
-//   npx tsx bench/alloc-count.ts [valid-session|public|redirect|uncached] [requests]
+//   npx tsx bench/alloc-count.ts [valid-session|many-users|public|redirect|uncached] [requests]
 import binaryen from "binaryen";
 import { readFileSync, writeFileSync } from "node:fs";
 import { loggedInFilter, runRequest } from "./filter-lanes.ts";
@@ -15,6 +17,8 @@ const NEW = "~lib/rt/tcms/__new";
 /** Class ids counted one by one; objects of any higher id are counted together. */
 const CLASS_IDS = 192;
 const HIGHER_IDS = "newHigher";
+/** The sum of the sizes asked of __new (object payloads, without the runtime's headers). */
+const BYTES = "newBytes";
 
 /** The named build with a global `new<id>` counting the objects of each class id. */
 function countingBuild(named: string): string {
@@ -35,6 +39,11 @@ function countingBuild(named: string): string {
   const higher = mod.i32.ge_u(mod.local.get(1, binaryen.i32), mod.i32.const(CLASS_IDS));
   counters.push(mod.if(higher, mod.global.set(HIGHER_IDS,
     mod.i32.add(mod.global.get(HIGHER_IDS, binaryen.i32), mod.i32.const(1)))));
+  // __new(size, id): the size is its first parameter.
+  mod.addGlobal(BYTES, binaryen.i32, true, mod.i32.const(0));
+  mod.addGlobalExport(BYTES, BYTES);
+  counters.push(mod.global.set(BYTES,
+    mod.i32.add(mod.global.get(BYTES, binaryen.i32), mod.local.get(0, binaryen.i32))));
   mod.removeFunction(NEW);
   mod.addFunction(NEW, info.params, info.results, info.vars,
     mod.block(null, [...counters, mod.return(info.body)], info.results));
@@ -78,12 +87,16 @@ const counter = (name: string) => (instance.exports[name] as WebAssembly.Global)
 const counts = () => [...Array.from({ length: CLASS_IDS }, (_, id) => counter(`new${id}`)),
   counter(HIGHER_IDS)];
 const before = counts();
+const bytesBefore = counter(BYTES);
 for (let i = 0; i < requests; i++) runRequest(emu, list[i % list.length]);
 const perRequest = counts().map((count, id) => (count - before[id]) / requests);
+// An i32 global: the difference is taken modulo 2^32, which holds for any run of this size.
+const bytesPerRequest = ((counter(BYTES) - bytesBefore) >>> 0) / requests;
 
 const sites = allocationSites(named);
 const total = perRequest.reduce((a, b) => a + b, 0);
-console.log(`${scenario}: ${total.toFixed(2)} managed allocations per request`);
+console.log(`${scenario}: ${total.toFixed(2)} managed allocations per request, ` +
+  `${Math.round(bytesPerRequest)} bytes`);
 perRequest.forEach((count, id) => {
   if (count === 0) return;
   const label = id < CLASS_IDS ? `class ${String(id).padStart(3)}` : `classes >= ${CLASS_IDS}`;

@@ -7,7 +7,7 @@
 // release options plus a name section (asc --debug), into build/bench/oidc-sso.names.wasm.
 // That build runs about 10% slower than the release module; the shares are what count.
 //
-//   npx tsx bench/profile.ts [valid-session|public|redirect|uncached] [requests]
+//   npx tsx bench/profile.ts [valid-session|many-users|public|redirect|uncached] [requests]
 //   npx tsx bench/profile.ts [noop|host-calls]  (a test filter, on a valid session's request)
 //   npx tsx bench/profile.ts gateway  (the gateway under load, no-op filter then this one)
 //   npx tsx bench/profile.ts size     (where the module's bytes are)
@@ -68,11 +68,15 @@ export function scenarioRequests(name: string, sessionValue: string): HeaderPair
       return [browserRequest(PUBLIC_PATH)];
     case "redirect":
       return [browserRequest(PROTECTED_PATH)];
+    case "many-users": // 1,000 sessions in turn, fewer than the filter caches: all cached
+      return resealMany(cookieKeys(), SESSION_COOKIE, sessionValue, 1000)
+        .map((value) => browserRequest(PROTECTED_PATH, cookie(value)));
     case "uncached":
       return resealMany(cookieKeys(), SESSION_COOKIE, sessionValue, 5000)
         .map((value) => browserRequest(PROTECTED_PATH, cookie(value)));
     default:
-      throw new Error(`unknown scenario ${name}: valid-session, public, redirect or uncached`);
+      throw new Error(`unknown scenario ${name}: valid-session, many-users, public, redirect ` +
+        "or uncached");
   }
 }
 
