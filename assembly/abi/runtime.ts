@@ -78,10 +78,20 @@ let streamsSinceCollection = 0;
  * session cache is tens of thousands of objects), while a stream leaves a few kilobytes of
  * garbage. A filter that keeps about `liveObjects` objects spaces collections out in
  * proportion, so that marking costs about the same per stream however much it keeps, at the
- * price of more garbage held between two collections.
+ * price of more garbage held between two collections: one stream more per 32 live objects
+ * (a full cache: a collection every 1,000 streams or so, about 3 MB of garbage).
  */
 export function collectInProportionTo(liveObjects: i32): void {
-  streamsPerCollection = STREAMS_PER_COLLECTION + max(0, liveObjects) / 128;
+  streamsPerCollection = STREAMS_PER_COLLECTION + max(0, liveObjects) / 32;
+}
+
+/**
+ * Counts work that leaves as much garbage as `streams` ordinary streams, so that collections
+ * come as soon as that garbage calls for them (after a start, every user's first request opens
+ * a sealed session) instead of letting it pile up. Collects nothing by itself.
+ */
+export function countGarbageOf(streams: i32): void {
+  streamsSinceCollection += max(0, streams);
 }
 
 /** Called when a stream has ended (proxy_on_delete returns next). */
