@@ -1,7 +1,8 @@
 // Section 6: throughput of the HTTP gateway face (host/gateway.ts) with the release filter
 // and valid sessions, beside the same gateway running the no-op filter, and running the
-// test filter that makes a valid session's host calls and nothing else; all in front of the
-// same upstream (the sample app, in a process of its own). The load comes from another
+// test filter that makes a valid session's host calls and nothing else; each gateway in a
+// process of its own (bench/gateway-process.ts), all in front of the same upstream (the
+// sample app, in a process of its own too). The load comes from another
 // process (bench/load-client.ts: keep-alive connections, one request after another on
 // each); rounds take the gateways in turn and each figure is the median of the rounds'.
 // The session cookie comes from a login through the filter in the emulator, with the same
@@ -10,8 +11,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
-import { startGateway, type Gateway } from "../host/gateway.ts";
-import { testFilter } from "../host/testing/test-filters.ts";
+import { startGateway, type GatewayOptions } from "../host/gateway.ts";
+import { testFilterPath } from "../host/testing/test-filters.ts";
 import {
   AUTH_IF_MATCHED, ProviderFixture, filterConfig,
 } from "../tests/node/support/provider-fixture.ts";
@@ -64,8 +65,54 @@ export class LoadClient {
   }
 }
 
+/** A gateway of the rig: where it listens, its process's CPU time so far, how to stop it. */
+export interface BenchGateway {
+  url: string;
+  cpuUsage(): Promise<NodeJS.CpuUsage>;
+  close(): Promise<void>;
+}
+
+/** The settings every gateway of the rig runs with; `wasm` is the filter's module. */
+export function benchGatewayOptions(wasm: string, upstream: string, provider: string): GatewayOptions {
+  return {
+    pluginConfig: filterConfig(AUTH_IF_MATCHED),
+    upstream,
+    clusters: { idp: provider },
+    logLevel: "info",
+    onLog: false,
+    wasm,
+  };
+}
+
+/** A gateway in this process (for the profiler and the collector probe, which watch it). */
+async function gatewayHere(wasm: string, upstream: string, provider: string): Promise<BenchGateway> {
+  const gateway = await startGateway(benchGatewayOptions(wasm, upstream, provider));
+  return { url: gateway.url, cpuUsage: async () => process.cpuUsage(), close: () => gateway.close() };
+}
+
+/** A gateway in a process of its own (bench/gateway-process.ts), with a heap of its own. */
+async function gatewayApart(wasm: string, upstream: string, provider: string): Promise<BenchGateway> {
+  const child = fork(new URL("./gateway-process.ts", import.meta.url).pathname,
+    [wasm, upstream, provider]);
+  const [{ url }] = (await once(child, "message")) as [{ url: string }];
+  return {
+    url,
+    async cpuUsage() {
+      const answer = once(child, "message");
+      child.send("cpu");
+      const [{ cpu }] = (await answer) as [{ cpu: NodeJS.CpuUsage }];
+      return cpu;
+    },
+    async close() {
+      const exited = once(child, "exit");
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
 /** Waits until the filter knows the provider (a protected request gets 401, not 503). */
-async function providerKnown(gateway: Gateway): Promise<void> {
+async function providerKnown(gateway: BenchGateway): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const response = await fetch(`${gateway.url}${PROTECTED_PATH}`, { redirect: "manual" });
     await response.arrayBuffer();
@@ -83,34 +130,32 @@ export function okPerSecond(result: LoadResult): number {
 }
 
 export interface GatewayRig {
-  withFilter: Gateway;
-  withNoop: Gateway;
+  withFilter: BenchGateway;
+  withNoop: BenchGateway;
   /** The test filter that makes a valid session's host calls and nothing else. */
-  withHostCalls: Gateway;
+  withHostCalls: BenchGateway;
   client: LoadClient;
   /** The load order for `gateway`: the protected path with a valid session cookie. */
-  order(gateway: Gateway, durationMs: number): LoadOrder;
+  order(gateway: BenchGateway, durationMs: number): LoadOrder;
   close(): Promise<void>;
 }
 
-/**
- * Both gateways, the upstream, the provider and the load client, ready for load; `wasm` is
- * the filter's module (default: the release build).
- */
-export async function gatewayRig(wasm: string = RELEASE_WASM): Promise<GatewayRig> {
+export interface RigOptions {
+  /** The filter's module (default: the release build). */
+  wasm?: string;
+  /** Each gateway in a process of its own (default: all three in this process). */
+  apart?: boolean;
+}
+
+/** The three gateways, the upstream, the provider and the load client, ready for load. */
+export async function gatewayRig(options: RigOptions = {}): Promise<GatewayRig> {
   const app = await startUpstream();
   const provider = await startProvider();
   const providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
-  const common = {
-    pluginConfig: filterConfig(AUTH_IF_MATCHED),
-    upstream: app.url,
-    clusters: { idp: providerUrl },
-    logLevel: "info" as const,
-    onLog: false as const,
-  };
-  const withFilter = await startGateway({ ...common, wasm });
-  const withNoop = await startGateway({ ...common, wasm: await testFilter("noop") });
-  const withHostCalls = await startGateway({ ...common, wasm: await testFilter("host-calls") });
+  const start = options.apart ? gatewayApart : gatewayHere;
+  const withFilter = await start(options.wasm ?? RELEASE_WASM, app.url, providerUrl);
+  const withNoop = await start(await testFilterPath("noop"), app.url, providerUrl);
+  const withHostCalls = await start(await testFilterPath("host-calls"), app.url, providerUrl);
   const client = new LoadClient();
   const close = async () => {
     client.close();
@@ -127,7 +172,7 @@ export async function gatewayRig(wasm: string = RELEASE_WASM): Promise<GatewayRi
     throw error;
   }
   const { sessionValue } = loggedInFilter({ startMs: Date.now() });
-  const order = (gateway: Gateway, durationMs: number): LoadOrder => ({
+  const order = (gateway: BenchGateway, durationMs: number): LoadOrder => ({
     url: `${gateway.url}${PROTECTED_PATH}`,
     headers: { cookie: `${SESSION_COOKIE}=${sessionValue}`, accept: "text/html" },
     connections: CONNECTIONS,
@@ -138,15 +183,15 @@ export async function gatewayRig(wasm: string = RELEASE_WASM): Promise<GatewayRi
 
 /** One gateway's figures over the rounds: requests per second and CPU µs per request. */
 interface Lane {
-  gateway: Gateway;
+  gateway: BenchGateway;
   perSecond: number[];
   cpu: number[];
 }
 
 export async function benchGateway(): Promise<Row[]> {
-  const rig = await gatewayRig();
+  const rig = await gatewayRig({ apart: true });
   const { client, order } = rig;
-  const lane = (gateway: Gateway): Lane => ({ gateway, perSecond: [], cpu: [] });
+  const lane = (gateway: BenchGateway): Lane => ({ gateway, perSecond: [], cpu: [] });
   const noop = lane(rig.withNoop);
   const hostCalls = lane(rig.withHostCalls);
   const filter = lane(rig.withFilter);
@@ -157,11 +202,14 @@ export async function benchGateway(): Promise<Row[]> {
       // Every order of the lanes in turn, so that none always runs first or last.
       const turn = round % 2 ? [...lanes].reverse() : lanes;
       for (const current of round % 3 === 2 ? [turn[1], turn[2], turn[0]] : turn) {
-        // This process runs the gateways and nothing else while the client loads one of
-        // them, so its CPU time over the round is that gateway's.
-        const cpuStart = process.cpuUsage();
+        // Each gateway runs in its own process: that process's CPU time over the round.
+        const cpuStart = await current.gateway.cpuUsage();
         const result = await client.load(order(current.gateway, ROUND_MS));
-        const cpu = process.cpuUsage(cpuStart);
+        const cpuEnd = await current.gateway.cpuUsage();
+        const cpu = {
+          user: cpuEnd.user - cpuStart.user,
+          system: cpuEnd.system - cpuStart.system,
+        };
         const perSecond = okPerSecond(result);
         current.perSecond.push(perSecond);
         current.cpu.push((cpu.user + cpu.system) / (perSecond * result.elapsedMs / 1000));
@@ -176,9 +224,9 @@ export async function benchGateway(): Promise<Row[]> {
         value: median(noop.perSecond),
         unit: "req/s",
         note: `${CONNECTIONS} keep-alive connections from a separate Node process, ` +
-          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, in turn; one gateway ` +
-          "process (one event loop, like one Envoy worker) holding the three gateways; the " +
-          "sample app as upstream, in a third process. Ratios are medians of each round's.",
+          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, in turn; each gateway in ` +
+          "a process of its own (one event loop and one heap, like one Envoy worker), the " +
+          "sample app as upstream in another. Ratios are medians of each round's.",
       },
       {
         name: "Gateway throughput, release filter, valid sessions",

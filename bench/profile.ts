@@ -180,7 +180,7 @@ async function stopProfiler(session: Session): Promise<Profile> {
 /** The gateway (this process) under load: each filter's summary and requests served. */
 async function profileGateway(): Promise<void> {
   const { gatewayRig, okPerSecond } = await import("./gateway.ts");
-  const rig = await gatewayRig(await namedBuild());
+  const rig = await gatewayRig({ wasm: await namedBuild() });
   try {
     const sides = [["no-op filter", rig.withNoop], ["release filter", rig.withFilter]] as const;
     for (const [label, gateway] of sides) {

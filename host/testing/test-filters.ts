@@ -22,6 +22,11 @@ function newestSource(name: string): number {
 
 /** The bytes of test filter NAME, compiling it first if needed. */
 export async function testFilter(name: string): Promise<Uint8Array> {
+  return new Uint8Array(readFileSync(await testFilterPath(name)));
+}
+
+/** The path of test filter NAME's module, compiling it first if needed. */
+export async function testFilterPath(name: string): Promise<string> {
   const output = join(OUTPUT, `${name}.wasm`);
   if (!existsSync(output) || statSync(output).mtimeMs < newestSource(name)) {
     mkdirSync(dirname(output), { recursive: true });
@@ -37,5 +42,5 @@ export async function testFilter(name: string): Promise<Uint8Array> {
     }
     renameSync(temporary, output);
   }
-  return new Uint8Array(readFileSync(output));
+  return output;
 }
