@@ -23,8 +23,8 @@ import { median } from "./stats.ts";
 import type { Row } from "./table.ts";
 
 const CONNECTIONS = 16;
-const ROUND_MS = 2500;
-const ROUNDS = 6;
+const ROUND_MS = 1000;
+const ROUNDS = 20;
 const TARGET = 0.95;
 
 /** The provider's discovery document and keys over HTTP, for the gateway's callouts. */
