@@ -1,16 +1,23 @@
-// One gateway of the gateway section in a process of its own. Gateways sharing a process
-// share one JavaScript heap, so the garbage of one lane sets the collector's pace for the
-// next (bench/gc-probe.ts shows a lane's scavenges turn expensive after another lane's run);
-// Envoy's workers share no such collector. Started by fork with the filter's module, the
-// upstream's URL and the provider's URL; it sends its URL over the IPC channel, answers
-// "cpu" with its CPU time so far, and stops when the channel closes.
-import { startGateway } from "../host/gateway.ts";
+// The gateways of the gateway section, in one process of their own. Together, because
+// gateways in separate processes each keep a state of their own for a whole run (compiled
+// code, the collector's pace, a core), which biased one against another by as much as 30%;
+// in a process apart from the bench's, because the bench's other sections leave a heap
+// there whose collections would slow every gateway down. Started by fork with the
+// upstream's URL, the provider's URL and each gateway's filter module; it sends the
+// gateways' URLs over the IPC channel, answers "cpu" with its CPU time so far (one gateway
+// is loaded at a time), and stops when the channel closes.
+import { startGateway, type Gateway } from "../host/gateway.ts";
 import { benchGatewayOptions } from "./gateway.ts";
 
-const [wasm, upstream, provider] = process.argv.slice(2);
-const gateway = await startGateway(benchGatewayOptions(wasm, upstream, provider));
-process.send?.({ url: gateway.url });
+const [upstream, provider, ...modules] = process.argv.slice(2);
+const gateways: Gateway[] = [];
+for (const wasm of modules) {
+  gateways.push(await startGateway(benchGatewayOptions(wasm, upstream, provider)));
+}
+process.send?.({ urls: gateways.map((gateway) => gateway.url) });
 process.on("message", (message) => {
   if (message === "cpu") process.send?.({ cpu: process.cpuUsage() });
 });
-process.on("disconnect", () => void gateway.close().then(() => process.exit(0)));
+process.on("disconnect", () => {
+  void Promise.all(gateways.map((gateway) => gateway.close())).then(() => process.exit(0));
+});

@@ -1,8 +1,8 @@
 // Section 6: throughput of the HTTP gateway face (host/gateway.ts) with the release filter
 // and valid sessions, beside the same gateway running the no-op filter, and running the
-// test filter that makes a valid session's host calls and nothing else; each gateway in a
-// process of its own (bench/gateway-process.ts), all in front of the same upstream (the
-// sample app, in a process of its own too). The load comes from another
+// test filter that makes a valid session's host calls and nothing else; the three gateways
+// in one process of their own (bench/gateway-process.ts), all in front of the same upstream
+// (the sample app, in a process of its own too). The load comes from another
 // process (bench/load-client.ts: keep-alive connections, one request after another on
 // each); rounds take the gateways in turn and each figure is the median of the rounds'.
 // The session cookie comes from a login through the filter in the emulator, with the same
@@ -65,11 +65,10 @@ export class LoadClient {
   }
 }
 
-/** A gateway of the rig: where it listens, its process's CPU time so far, how to stop it. */
+/** A gateway of the rig: where it listens, and its process's CPU time so far. */
 export interface BenchGateway {
   url: string;
   cpuUsage(): Promise<NodeJS.CpuUsage>;
-  close(): Promise<void>;
 }
 
 /** The settings every gateway of the rig runs with; `wasm` is the filter's module. */
@@ -84,25 +83,37 @@ export function benchGatewayOptions(wasm: string, upstream: string, provider: st
   };
 }
 
-/** A gateway in this process (for the profiler and the collector probe, which watch it). */
-async function gatewayHere(wasm: string, upstream: string, provider: string): Promise<BenchGateway> {
-  const gateway = await startGateway(benchGatewayOptions(wasm, upstream, provider));
-  return { url: gateway.url, cpuUsage: async () => process.cpuUsage(), close: () => gateway.close() };
+/** Gateways started together, and how to stop them all. */
+interface Gateways {
+  gateways: BenchGateway[];
+  close(): Promise<void>;
 }
 
-/** A gateway in a process of its own (bench/gateway-process.ts), with a heap of its own. */
-async function gatewayApart(wasm: string, upstream: string, provider: string): Promise<BenchGateway> {
+/** Gateways in this process (for the profiler and the collector probe, which watch them). */
+async function gatewaysHere(modules: string[], upstream: string, provider: string): Promise<Gateways> {
+  const gateways: BenchGateway[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  for (const wasm of modules) {
+    const gateway = await startGateway(benchGatewayOptions(wasm, upstream, provider));
+    gateways.push({ url: gateway.url, cpuUsage: async () => process.cpuUsage() });
+    closers.push(() => gateway.close());
+  }
+  return { gateways, close: async () => void (await Promise.all(closers.map((c) => c()))) };
+}
+
+/** Gateways in one process of their own (bench/gateway-process.ts). */
+async function gatewaysApart(modules: string[], upstream: string, provider: string): Promise<Gateways> {
   const child = fork(new URL("./gateway-process.ts", import.meta.url).pathname,
-    [wasm, upstream, provider]);
-  const [{ url }] = (await once(child, "message")) as [{ url: string }];
+    [upstream, provider, ...modules]);
+  const [{ urls }] = (await once(child, "message")) as [{ urls: string[] }];
+  const cpuUsage = async (): Promise<NodeJS.CpuUsage> => {
+    const answer = once(child, "message");
+    child.send("cpu");
+    const [{ cpu }] = (await answer) as [{ cpu: NodeJS.CpuUsage }];
+    return cpu;
+  };
   return {
-    url,
-    async cpuUsage() {
-      const answer = once(child, "message");
-      child.send("cpu");
-      const [{ cpu }] = (await answer) as [{ cpu: NodeJS.CpuUsage }];
-      return cpu;
-    },
+    gateways: urls.map((url) => ({ url, cpuUsage })),
     async close() {
       const exited = once(child, "exit");
       child.disconnect();
@@ -143,7 +154,7 @@ export interface GatewayRig {
 export interface RigOptions {
   /** The filter's module (default: the release build). */
   wasm?: string;
-  /** Each gateway in a process of its own (default: all three in this process). */
+  /** The gateways in a process of their own (default: in this process). */
   apart?: boolean;
 }
 
@@ -152,16 +163,15 @@ export async function gatewayRig(options: RigOptions = {}): Promise<GatewayRig> 
   const app = await startUpstream();
   const provider = await startProvider();
   const providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
-  const start = options.apart ? gatewayApart : gatewayHere;
-  const withFilter = await start(options.wasm ?? RELEASE_WASM, app.url, providerUrl);
-  const withNoop = await start(await testFilterPath("noop"), app.url, providerUrl);
-  const withHostCalls = await start(await testFilterPath("host-calls"), app.url, providerUrl);
+  const modules = [options.wasm ?? RELEASE_WASM, await testFilterPath("noop"),
+    await testFilterPath("host-calls")];
+  const started = await (options.apart ? gatewaysApart : gatewaysHere)(modules, app.url,
+    providerUrl);
+  const [withFilter, withNoop, withHostCalls] = started.gateways;
   const client = new LoadClient();
   const close = async () => {
     client.close();
-    await withFilter.close();
-    await withNoop.close();
-    await withHostCalls.close();
+    await started.close();
     app.stop();
     provider.close();
   };
@@ -202,7 +212,8 @@ export async function benchGateway(): Promise<Row[]> {
       // Every order of the lanes in turn, so that none always runs first or last.
       const turn = round % 2 ? [...lanes].reverse() : lanes;
       for (const current of round % 3 === 2 ? [turn[1], turn[2], turn[0]] : turn) {
-        // Each gateway runs in its own process: that process's CPU time over the round.
+        // The gateways' process serves the loaded one and nothing else: its CPU time over
+        // the round is that gateway's.
         const cpuStart = await current.gateway.cpuUsage();
         const result = await client.load(order(current.gateway, ROUND_MS));
         const cpuEnd = await current.gateway.cpuUsage();
@@ -224,8 +235,8 @@ export async function benchGateway(): Promise<Row[]> {
         value: median(noop.perSecond),
         unit: "req/s",
         note: `${CONNECTIONS} keep-alive connections from a separate Node process, ` +
-          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, in turn; each gateway in ` +
-          "a process of its own (one event loop and one heap, like one Envoy worker), the " +
+          `${ROUNDS} rounds of ${ROUND_MS / 1000} s per gateway, in turn; the three ` +
+          "gateways in one process of their own (one event loop, like one Envoy worker), the " +
           "sample app as upstream in another. Ratios are medians of each round's.",
       },
       {
