@@ -1,8 +1,8 @@
 // The gateways of the gateway section, in one process of their own. Together, because
-// gateways in separate processes each keep a state of their own for a whole run (compiled
-// code, the collector's pace, a core), which biased one against another by as much as 30%;
-// in a process apart from the bench's, because the bench's other sections leave a heap
-// there whose collections would slow every gateway down. Started by fork with the
+// gateways in separate processes each kept for a whole run whatever pace their process fell
+// into, which biased one against another by as much as 30%; in a process apart from the
+// bench's, so that they do not share a heap with what the bench's other sections leave
+// behind (a gateway's collections depend on what ran before it). Started by fork with the
 // upstream's URL, the provider's URL and each gateway's filter module; it sends the
 // gateways' URLs over the IPC channel, answers "cpu" with its CPU time so far (one gateway
 // is loaded at a time), and stops when the channel closes.
