@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
-import { startGateway, type GatewayOptions } from "../host/gateway.ts";
+import { startGateway, type Gateway, type GatewayOptions } from "../host/gateway.ts";
 import { testFilterPath } from "../host/testing/test-filters.ts";
 import {
   AUTH_IF_MATCHED, ProviderFixture, filterConfig,
@@ -91,14 +91,14 @@ interface Gateways {
 
 /** Gateways in this process (for the profiler and the collector probe, which watch them). */
 async function gatewaysHere(modules: string[], upstream: string, provider: string): Promise<Gateways> {
-  const gateways: BenchGateway[] = [];
-  const closers: (() => Promise<void>)[] = [];
+  const started: Gateway[] = [];
   for (const wasm of modules) {
-    const gateway = await startGateway(benchGatewayOptions(wasm, upstream, provider));
-    gateways.push({ url: gateway.url, cpuUsage: async () => process.cpuUsage() });
-    closers.push(() => gateway.close());
+    started.push(await startGateway(benchGatewayOptions(wasm, upstream, provider)));
   }
-  return { gateways, close: async () => void (await Promise.all(closers.map((c) => c()))) };
+  return {
+    gateways: started.map(({ url }) => ({ url, cpuUsage: async () => process.cpuUsage() })),
+    close: async () => void (await Promise.all(started.map((gateway) => gateway.close()))),
+  };
 }
 
 /** Gateways in one process of their own (bench/gateway-process.ts). */

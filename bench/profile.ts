@@ -61,6 +61,10 @@ export async function namedBuild(): Promise<string> {
 
 export function scenarioRequests(name: string, sessionValue: string): HeaderPairs[] {
   const cookie = (value: string) => `${SESSION_COOKIE}=${value}`;
+  /** `count` requests in turn, each with a session of its own (one record, many seals). */
+  const distinctSessions = (count: number) =>
+    resealMany(cookieKeys(), SESSION_COOKIE, sessionValue, count)
+      .map((value) => browserRequest(PROTECTED_PATH, cookie(value)));
   switch (name) {
     case "valid-session":
       return [browserRequest(PROTECTED_PATH, cookie(sessionValue))];
@@ -68,12 +72,10 @@ export function scenarioRequests(name: string, sessionValue: string): HeaderPair
       return [browserRequest(PUBLIC_PATH)];
     case "redirect":
       return [browserRequest(PROTECTED_PATH)];
-    case "many-users": // 1,000 sessions in turn, fewer than the filter caches: all cached
-      return resealMany(cookieKeys(), SESSION_COOKIE, sessionValue, 1000)
-        .map((value) => browserRequest(PROTECTED_PATH, cookie(value)));
-    case "uncached":
-      return resealMany(cookieKeys(), SESSION_COOKIE, sessionValue, 5000)
-        .map((value) => browserRequest(PROTECTED_PATH, cookie(value)));
+    case "many-users": // fewer sessions than the filter caches: all cached
+      return distinctSessions(1000);
+    case "uncached": // more sessions than the filter caches: each one opened
+      return distinctSessions(5000);
     default:
       throw new Error(`unknown scenario ${name}: valid-session, many-users, public, redirect ` +
         "or uncached");
